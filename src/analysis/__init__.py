@@ -1,0 +1,30 @@
+"""Evidence review of ketamine for ADHD: load, validate, analyse and plot the dataset.
+
+Analysts import this package in JupyterLab; the notebooks in notebooks/ call nothing else. Names are
+imported on first use, so that `python -m analysis build` decides what to do without loading pandas.
+"""
+
+from importlib import import_module
+
+_HOMES = {
+    "DatasetError": "data",
+    "load_dataset": "data",
+    "load_table": "data",
+    "publish_figure": "outputs",
+    "resolve_out_dir": "outputs",
+    "save_table": "outputs",
+    "apply_style": "style",
+    "save_figure": "style",
+    "validate": "validate",
+    "metrics": None,
+    "plots": None,
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    module = import_module(f".{_HOMES[name] or name}", __name__)
+    return module if _HOMES[name] is None else getattr(module, name)

@@ -1,0 +1,83 @@
+"""Command line: `python -m analysis validate|build|dictionary`. Errors are messages, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    problems = validate(args.data)
+    folder = paths.data_dir(args.data)
+    if problems:
+        print(f"{len(problems)} problem(s) in {folder}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{folder}: the dataset is valid")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build
+
+    try:
+        report = build(args.data, args.out, force=args.force, jobs=args.jobs, parameter_options=args.parameter)
+    except BuildError as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        print("the previous outputs are untouched", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nbuild interrupted; the previous outputs are untouched", file=sys.stderr)
+        return 130
+    if report.executed:
+        print(f"build: executed {len(report.executed)} notebook run(s), reused {len(report.skipped)}, "
+              f"in {report.seconds:.1f} s")
+    else:
+        print(f"build: nothing changed ({len(report.skipped)} notebook runs up to date), {report.seconds:.2f} s")
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    from .dictionary import render_dictionary
+
+    target = paths.DATA_DIR / "DICTIONARY.md"
+    text = render_dictionary()
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"{target} is out of date: run python -m analysis dictionary", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="check the dataset; exit 1 with messages if invalid")
+    check.add_argument("--data", type=Path, help="dataset folder (default: data/)")
+    check.set_defaults(handler=_validate)
+    make = commands.add_parser("build", help="validate, run the notebooks with papermill, render the site")
+    make.add_argument("--data", type=Path, help="dataset folder (default: data/)")
+    make.add_argument("--out", type=Path, help="output folder (default: outputs/)")
+    make.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
+    make.add_argument("--jobs", type=int, help="notebooks run side by side (default: number of cores)")
+    make.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                      help="set a notebook parameter, e.g. -p population=adults (builds only that population)")
+    make.set_defaults(handler=_build)
+    words = commands.add_parser("dictionary", help="write data/DICTIONARY.md from data/schema.json")
+    words.add_argument("--check", action="store_true", help="exit 1 if DICTIONARY.md is out of date")
+    words.set_defaults(handler=_dictionary)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

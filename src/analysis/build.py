@@ -1,0 +1,333 @@
+"""The papermill pipeline: validate, run the notebooks that changed side by side, publish atomically.
+
+A build never damages what it replaces: notebooks run into a staging folder and the output folder is
+swapped only when every notebook succeeded. Each run is keyed by a hash of its notebook's code, the data,
+the package's code, the locked dependencies and its parameters, so an unchanged run is not executed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import paths
+from .notebook_files import (
+    PATH_PARAMETERS,
+    clean_executed,
+    declared_parameters,
+    read_notebook,
+    source_digest,
+    write_notebook,
+)
+from .validate import read_dataset
+
+STATE_FILE = ".build-state.json"
+# Parameters a user may set on the command line, with the values each allows (None: any text).
+ALLOWED_PARAMETERS: dict[str, tuple[str, ...] | None] = {"population": ("children", "adults")}
+PER_POPULATION = "population"
+
+
+class BuildError(Exception):
+    """A build that must stop; the message says what to fix."""
+
+
+@dataclass
+class Run:
+    """One execution of one notebook with one set of parameters."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, object]
+    is_default: bool  # parameters equal the notebook's own defaults: its outputs may be stored in it
+    key: str = ""
+    products: list[str] = field(default_factory=list)
+
+
+def _hash_files(files: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """The package's code, the schema and the lock file: what every run depends on."""
+    package = Path(__file__).resolve().parent
+    files = list(package.glob("*.py")) + [paths.DATA_DIR / paths.SCHEMA_FILE]
+    lock = paths.PROJECT_ROOT / "requirements.lock"
+    if lock.exists():
+        files.append(lock)
+    return _hash_files(files, paths.PROJECT_ROOT)
+
+
+def data_digest(data_dir: Path) -> str:
+    return _hash_files([path for path in data_dir.glob("*.csv")], data_dir)
+
+
+def parse_parameter_options(options: list[str]) -> dict[str, str]:
+    """`-p name=value` options, refused with the allowed names and values when unknown or invalid."""
+    chosen: dict[str, str] = {}
+    for option in options:
+        name, separator, value = option.partition("=")
+        if not separator:
+            raise BuildError(f"parameter {option!r} must be written name=value")
+        if name not in ALLOWED_PARAMETERS:
+            raise BuildError(f"unknown parameter {name!r}; parameters that can be set: "
+                             + ", ".join(sorted(ALLOWED_PARAMETERS)))
+        allowed = ALLOWED_PARAMETERS[name]
+        if allowed is not None and value not in allowed:
+            raise BuildError(f"parameter {name!r} cannot be {value!r}; allowed values: " + ", ".join(allowed))
+        chosen[name] = value
+    return chosen
+
+
+def plan_runs(notebooks_dir: Path, data_dir: Path, out_dir: Path, chosen: dict[str, str]) -> list[Run]:
+    """Every run of the build: one per notebook, or one per population for notebooks that take one."""
+    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
+    if not notebooks:
+        raise BuildError(f"no notebooks named NN-*.ipynb in {notebooks_dir}")
+    shared = code_digest() + data_digest(data_dir)
+    runs = []
+    for notebook_path in notebooks:
+        notebook = read_notebook(notebook_path)
+        defaults = declared_parameters(notebook)
+        missing = [name for name in PATH_PARAMETERS if name not in defaults]
+        if missing:
+            raise BuildError(f"{notebook_path.name}: its parameters cell lacks {', '.join(missing)}")
+        if PER_POPULATION in defaults:
+            populations = [chosen[PER_POPULATION]] if PER_POPULATION in chosen else \
+                list(ALLOWED_PARAMETERS[PER_POPULATION])
+            variants = [(f"{notebook_path.stem}-{population}", {PER_POPULATION: population})
+                        for population in populations]
+        else:
+            variants = [(notebook_path.stem, {})]
+        for name, values in variants:
+            parameters = {"data_dir": str(data_dir.resolve()), **values}
+            is_default = all(defaults.get(key) == value for key, value in values.items())
+            digest = hashlib.sha256(
+                (shared + source_digest(notebook) + json.dumps(values, sort_keys=True)).encode()
+            ).hexdigest()
+            runs.append(Run(name, notebook_path, parameters, is_default, key=digest))
+    return runs
+
+
+def execute_run(notebook: str, executed: str, run_dir: str, parameters: dict, cwd: str) -> None:
+    """Execute one notebook in its own kernel; runs in a worker process."""
+    import papermill
+
+    papermill.execute_notebook(
+        notebook, executed, parameters={**parameters, "out_dir": run_dir},
+        kernel_name=paths.KERNEL_NAME, cwd=cwd, progress_bar=False, log_output=False,
+    )
+
+
+class Progress:
+    """A one-line live display on a terminal, plain lines in logs (CI)."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.live = stream.isatty() and os.environ.get("CI", "") == ""
+        self.running: list[str] = []
+
+    def _show(self) -> None:
+        if self.live:
+            text = f"[{self.done}/{self.total}] running: {', '.join(self.running) or '-'}"
+            self.stream.write("\r\033[K" + text[:150])
+            self.stream.flush()
+
+    def started(self, name: str) -> None:
+        self.running.append(name)
+        if not self.live:
+            print(f"build: started {name}", file=self.stream, flush=True)
+        self._show()
+
+    def finished(self, name: str, seconds: float, ok: bool) -> None:
+        self.running.remove(name)
+        self.done += 1
+        line = f"build: {'finished' if ok else 'FAILED'} {name} in {seconds:.1f} s ({self.done}/{self.total})"
+        if self.live:
+            self.stream.write("\r\033[K" + line + "\n")
+        else:
+            print(line, file=self.stream, flush=True)
+        self._show()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def describe_failure(error: BaseException) -> str:
+    """Which cell failed and why, from papermill's error, in one or two lines."""
+    cell = getattr(error, "exec_count", None)
+    name = getattr(error, "ename", type(error).__name__)
+    value = getattr(error, "evalue", str(error))
+    where = f"cell [{cell}]" if cell is not None else "before any cell ran"
+    return f"{where}: {name}: {value}"
+
+
+def _load_state(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"runs": {}}
+
+
+def _products(run_dir: Path) -> list[str]:
+    return sorted(str(path.relative_to(run_dir)) for path in run_dir.rglob("*") if path.is_file())
+
+
+def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path) -> None:
+    """Run notebooks side by side, at most `jobs` at once; keep failed notebooks and raise."""
+    progress = Progress(len(runs))
+    queue = list(runs)
+    running = {}
+    failures = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as executor:
+        try:
+            while queue or running:
+                while queue and len(running) < jobs:
+                    run = queue.pop(0)
+                    run_dir = staging / "runs" / run.name
+                    (run_dir / "notebooks").mkdir(parents=True)
+                    executed = run_dir / "notebooks" / f"{run.name}.ipynb"
+                    future = executor.submit(execute_run, str(run.notebook), str(executed), str(run_dir),
+                                             run.parameters, str(paths.NOTEBOOKS_DIR))
+                    running[future] = (run, time.monotonic())
+                    progress.started(run.name)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    run, began = running.pop(future)
+                    error = future.exception()
+                    progress.finished(run.name, time.monotonic() - began, error is None)
+                    if error is not None:
+                        failures.append((run, error))
+        except KeyboardInterrupt:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            progress.close()
+    if failures:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        messages = []
+        for run, error in failures:
+            executed = staging / "runs" / run.name / "notebooks" / f"{run.name}.ipynb"
+            kept = failed_dir / executed.name
+            if executed.exists():
+                shutil.copyfile(executed, kept)
+            messages.append(f"notebook {run.notebook.name} ({run.name}) failed at {describe_failure(error)}\n"
+                            f"  the executed notebook is kept for inspection at {kept}")
+        raise BuildError("\n".join(messages))
+
+
+def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, state: dict) -> Path:
+    """The new output tree: the previous one, less the re-run notebooks' old files, plus their new ones."""
+    new = staging / "new"
+    if out.is_dir():
+        shutil.copytree(out, new, symlinks=True)
+    new.mkdir(parents=True, exist_ok=True)
+    for run in executed:
+        for product in state["runs"].get(run.name, {}).get("products", []):
+            (new / product).unlink(missing_ok=True)
+    owners: dict[str, str] = {}
+    for run in runs:
+        if run not in executed:
+            run.products = state["runs"][run.name]["products"]
+        for product in run.products:
+            owners[product] = run.name
+    for run in executed:
+        run_dir = staging / "runs" / run.name
+        notebook_name = f"notebooks/{run.name}.ipynb"
+        run.products = [notebook_name] + [p for p in _products(run_dir) if p != notebook_name]
+        for product in run.products:
+            if owners.get(product, run.name) != run.name:
+                raise BuildError(f"{run.name} and {owners[product]} both write {product}: "
+                                 "give one of the files another name")
+            owners[product] = run.name
+            target = new / product
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if product == notebook_name:
+                parameters = {k: v for k, v in run.parameters.items() if k not in PATH_PARAMETERS}
+                write_notebook(clean_executed(read_notebook(run_dir / product), parameters), target)
+            else:
+                shutil.copyfile(run_dir / product, target)
+    return new
+
+
+def _publish(new: Path, out: Path) -> None:
+    """Swap the new tree in with two renames on the same file system: readers see old or new, never half."""
+    if out.exists():
+        old = out.with_name(f".{out.name}-previous-{os.getpid()}")
+        out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        new.rename(out)
+
+
+def _store_outputs_in_notebooks(executed: list[Run], staging: Path) -> None:
+    """Keep the committed notebooks' outputs equal to what the code makes (nbval compares them)."""
+    for run in executed:
+        if run.is_default:
+            result = read_notebook(staging / "runs" / run.name / "notebooks" / f"{run.name}.ipynb")
+            write_notebook(clean_executed(result, None), run.notebook)
+
+
+@dataclass
+class BuildReport:
+    executed: list[str]
+    skipped: list[str]
+    seconds: float
+
+
+def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None, force: bool = False,
+          jobs: int | None = None, parameter_options: list[str] | tuple = ()) -> BuildReport:
+    """Validate, execute what changed, render the site and publish; raises BuildError with the reason."""
+    began = time.monotonic()
+    data = paths.data_dir(data_dir).resolve()
+    out = Path(out_dir or paths.OUTPUTS_DIR).resolve()
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise BuildError("--jobs must be at least 1")
+    chosen = parse_parameter_options(list(parameter_options))
+    _, problems = read_dataset(data)
+    if problems:
+        raise BuildError("the dataset is invalid; nothing was built:\n" + "\n".join(map(str, problems)))
+    runs = plan_runs(paths.NOTEBOOKS_DIR, data, out, chosen)
+    state = _load_state(out)
+    known = state["runs"]
+
+    def current(run: Run) -> bool:
+        entry = known.get(run.name)
+        return bool(entry) and entry["key"] == run.key and all((out / p).is_file() for p in entry["products"])
+
+    to_execute = [run for run in runs if force or not current(run)]
+    if not to_execute:
+        return BuildReport([], [run.name for run in runs], time.monotonic() - began)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    try:
+        _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"))
+        new = _assemble(runs, to_execute, staging, out, state)
+        from .site import render_site
+
+        render_site(new, data)
+        known.update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
+        (new / STATE_FILE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _publish(new, out)
+        if data == paths.DATA_DIR.resolve() and out == paths.OUTPUTS_DIR.resolve():
+            _store_outputs_in_notebooks(to_execute, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport([r.name for r in to_execute], [r.name for r in runs if r not in to_execute],
+                       time.monotonic() - began)
