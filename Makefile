@@ -27,7 +27,7 @@ figures: $(SETUP) ## Validate the data, run the notebooks with papermill, write 
 test: lint test-library test-notebooks ## Lint, pytest for the library, then nbval (strict) on the notebooks
 
 lint: $(SETUP) ## ruff on the library and tests
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 
 test-library: $(SETUP) ## pytest for the library
 	$(PY) -m pytest

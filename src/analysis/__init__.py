@@ -15,9 +15,10 @@ _HOMES = {
     "save_table": "outputs",
     "apply_style": "style",
     "save_figure": "style",
-    "validate": "validate",
+    "validate": "validation",
     "metrics": None,
     "plots": None,
+    "explore": None,
 }
 
 __all__ = sorted(_HOMES)

@@ -10,7 +10,7 @@ from . import paths
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from .validation import validate
 
     problems = validate(args.data)
     folder = paths.data_dir(args.data)

@@ -28,7 +28,7 @@ from .notebook_files import (
     source_digest,
     write_notebook,
 )
-from .validate import read_dataset
+from .validation import read_dataset
 
 STATE_FILE = ".build-state.json"
 # Parameters a user may set on the command line, with the values each allows (None: any text).
@@ -91,7 +91,7 @@ def parse_parameter_options(options: list[str]) -> dict[str, str]:
     return chosen
 
 
-def plan_runs(notebooks_dir: Path, data_dir: Path, out_dir: Path, chosen: dict[str, str]) -> list[Run]:
+def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> list[Run]:
     """Every run of the build: one per notebook, or one per population for notebooks that take one."""
     notebooks = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
     if not notebooks:
@@ -167,13 +167,20 @@ class Progress:
             self.stream.flush()
 
 
-def describe_failure(error: BaseException) -> str:
-    """Which cell failed and why, from papermill's error, in one or two lines."""
+def describe_failure(error: BaseException, executed: Path) -> str:
+    """Which cell failed and why, from papermill's error and the executed notebook, in one line."""
     cell = getattr(error, "exec_count", None)
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
-    where = f"cell [{cell}]" if cell is not None else "before any cell ran"
-    return f"{where}: {name}: {value}"
+    if cell is None:
+        return f"before any cell ran: {name}: {value}"
+    first_line = ""
+    if executed.exists():
+        sources = [c["source"] for c in read_notebook(executed)["cells"] if c.get("execution_count") == cell]
+        if sources:
+            text = "".join(sources[0]) if isinstance(sources[0], list) else sources[0]
+            first_line = f" ({text.strip().splitlines()[0][:60]!r})" if text.strip() else ""
+    return f"cell [{cell}]{first_line}: {name}: {value}"
 
 
 def _load_state(out_dir: Path) -> dict:
@@ -187,7 +194,7 @@ def _products(run_dir: Path) -> list[str]:
     return sorted(str(path.relative_to(run_dir)) for path in run_dir.rglob("*") if path.is_file())
 
 
-def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path) -> None:
+def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cwd: Path) -> None:
     """Run notebooks side by side, at most `jobs` at once; keep failed notebooks and raise."""
     progress = Progress(len(runs))
     queue = list(runs)
@@ -202,7 +209,7 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path) ->
                     (run_dir / "notebooks").mkdir(parents=True)
                     executed = run_dir / "notebooks" / f"{run.name}.ipynb"
                     future = executor.submit(execute_run, str(run.notebook), str(executed), str(run_dir),
-                                             run.parameters, str(paths.NOTEBOOKS_DIR))
+                                             run.parameters, str(cwd))
                     running[future] = (run, time.monotonic())
                     progress.started(run.name)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -225,7 +232,7 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path) ->
             kept = failed_dir / executed.name
             if executed.exists():
                 shutil.copyfile(executed, kept)
-            messages.append(f"notebook {run.notebook.name} ({run.name}) failed at {describe_failure(error)}\n"
+            messages.append(f"notebook {run.notebook.name} ({run.name}) failed at {describe_failure(error, executed)}\n"
                             f"  the executed notebook is kept for inspection at {kept}")
         raise BuildError("\n".join(messages))
 
@@ -292,7 +299,8 @@ class BuildReport:
 
 
 def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None, force: bool = False,
-          jobs: int | None = None, parameter_options: list[str] | tuple = ()) -> BuildReport:
+          jobs: int | None = None, parameter_options: list[str] | tuple = (),
+          notebooks_dir: str | Path | None = None) -> BuildReport:
     """Validate, execute what changed, render the site and publish; raises BuildError with the reason."""
     began = time.monotonic()
     data = paths.data_dir(data_dir).resolve()
@@ -304,7 +312,8 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
     _, problems = read_dataset(data)
     if problems:
         raise BuildError("the dataset is invalid; nothing was built:\n" + "\n".join(map(str, problems)))
-    runs = plan_runs(paths.NOTEBOOKS_DIR, data, out, chosen)
+    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    runs = plan_runs(notebooks, data, chosen)
     state = _load_state(out)
     known = state["runs"]
 
@@ -317,7 +326,7 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
         return BuildReport([], [run.name for run in runs], time.monotonic() - began)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
     try:
-        _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"))
+        _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"), notebooks)
         new = _assemble(runs, to_execute, staging, out, state)
         from .site import render_site
 
@@ -325,7 +334,9 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
         known.update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
         (new / STATE_FILE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         _publish(new, out)
-        if data == paths.DATA_DIR.resolve() and out == paths.OUTPUTS_DIR.resolve():
+        defaults = (data, out, notebooks) == tuple(p.resolve() for p in (paths.DATA_DIR, paths.OUTPUTS_DIR,
+                                                                          paths.NOTEBOOKS_DIR))
+        if defaults:
             _store_outputs_in_notebooks(to_execute, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

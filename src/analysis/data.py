@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .validate import Problem, RawTable, load_schema, read_dataset
+from .validation import Problem, RawTable, load_schema, read_dataset
 
 
 class DatasetError(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .validate import load_schema
+from .validation import load_schema
 
 TYPE_WORDS = {
     "id": "identifier",
@@ -29,7 +29,7 @@ def render_dictionary() -> str:
         "all of this.",
         "",
     ]
-    for name, table in schema["tables"].items():
+    for table in schema["tables"].values():
         lines += [f"## `{table['file']}`", "", table["description"], "",
                   f"One row per `{table['primary_key']}`.", "",
                   "| column | meaning | type | unit or allowed values | required |",

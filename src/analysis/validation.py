@@ -54,6 +54,11 @@ class RawTable:
     rows: list[dict[str, str]]
     lines: list[int]
 
+    def numbered(self):
+        """(row number, row, line) for each data row: what every message needs to locate a cell."""
+        for number, (row, line) in enumerate(zip(self.rows, self.lines, strict=True), start=1):
+            yield number, row, line
+
 
 @cache
 def load_schema() -> dict:
@@ -108,14 +113,14 @@ def read_raw_table(name: str, data_dir: Path, problems: list[Problem]) -> RawTab
     if missing or duplicated:
         return None
     table_rows = []
-    for number, (record, line) in enumerate(zip(rows, lines), start=1):
+    for number, (record, line) in enumerate(zip(rows, lines, strict=True), start=1):
         if len(record) != len(header):
             problems.append(
                 Problem(label, f"has {len(record)} fields where the header has {len(header)}",
                         row=number, line=line)
             )
             continue
-        table_rows.append(dict(zip(header, (cell.strip() for cell in record))))
+        table_rows.append(dict(zip(header, (cell.strip() for cell in record), strict=True)))
     if len(table_rows) != len(rows):
         return None
     return RawTable(name, path, header, table_rows, lines)
@@ -166,7 +171,7 @@ def check_cells(table: RawTable, problems: list[Problem]) -> None:
     label = spec["file"]
     seen: dict[str, int] = {}
     key = spec["primary_key"]
-    for number, (row, line) in enumerate(zip(table.rows, table.lines), start=1):
+    for number, row, line in table.numbered():
         for column, rule in spec["columns"].items():
             value = row[column]
             if value == "":
@@ -198,7 +203,7 @@ def check_orderings(table: RawTable, problems: list[Problem]) -> None:
     """Intervals must contain their estimate, and a range's minimum may not exceed its maximum."""
     spec = load_schema()["tables"][table.name]
     label = spec["file"]
-    for number, (row, line) in enumerate(zip(table.rows, table.lines), start=1):
+    for number, row, line in table.numbered():
         for low, mid, high in spec.get("intervals", []):
             values = [_as_number(row[column]) for column in (low, mid, high)]
             if None in values:
@@ -232,7 +237,7 @@ def check_references(tables: dict[str, RawTable], problems: list[Problem]) -> No
                 continue  # the missing table is reported already
             known = {row[target_column] for row in target.rows}
             target_file = schema["tables"][target_name]["file"]
-            for number, (row, line) in enumerate(zip(table.rows, table.lines), start=1):
+            for number, row, line in table.numbered():
                 cell = row[column]
                 ids = split_list(cell) if rule["type"] == "id_list" else [cell] if cell else []
                 for identifier in ids:
@@ -247,7 +252,7 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
     """Rules of honesty that span columns: sources are traceable, claims come from audited articles."""
     sources = tables.get("sources")
     if sources:
-        for number, (row, line) in enumerate(zip(sources.rows, sources.lines), start=1):
+        for number, row, line in sources.numbered():
             if row["kind"] == "seed_article":
                 continue
             if not (row["doi"] or row["pmid"] or row["url"]):
@@ -259,20 +264,20 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                                         "audited article", number, line, "title"))
         kinds = {row["source_id"]: row["kind"] for row in sources.rows}
         claims = tables.get("claims")
-        for number, (row, line) in enumerate(zip(claims.rows, claims.lines) if claims else [], start=1):
+        for number, row, line in claims.numbered() if claims else []:
             if kinds.get(row["source_id"], "seed_article") != "seed_article":
                 problems.append(Problem("claims.csv", "is not an audited article (kind seed_article)",
                                         number, line, "source_id", row["source_id"]))
     onset = tables.get("onset")
     if onset:
-        for number, (row, line) in enumerate(zip(onset.rows, onset.lines), start=1):
+        for number, row, line in onset.numbered():
             expected = "true" if row["condition"] == "ADHD" else "false"
             if row["condition_is_adhd"] in ("true", "false") and row["condition_is_adhd"] != expected:
                 problems.append(Problem("onset.csv", f"contradicts condition '{row['condition']}'",
                                         number, line, "condition_is_adhd", row["condition_is_adhd"]))
     estimates = tables.get("meta_analyses")
     if estimates:
-        for number, (row, line) in enumerate(zip(estimates.rows, estimates.lines), start=1):
+        for number, row, line in estimates.numbered():
             numbers = [row[column] for column in ("estimate", "ci_low", "ci_high")]
             if any(numbers) and not all(numbers):
                 problems.append(Problem("meta_analyses.csv", "gives only part of estimate, ci_low, ci_high: "

@@ -1,0 +1,238 @@
+"""Derived measures the notebooks report: counts, the overreach index, timelines, risk and evidence summaries.
+
+Each function takes typed tables from `load_dataset` and returns a small DataFrame that a plot draws or a
+notebook shows, so that tests can check the numbers without looking at pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
+# evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way
+# to check it, which we count as half as well (it is not false, but the reader cannot rely on it).
+OVERREACH_WEIGHTS = {"supported": 0.0, "mixed": 0.5, "unverifiable": 0.5, "unsupported": 1.0, "contradicted": 1.0}
+CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
+POPULATION_WORDS = {"children": ("child", "adolescent", "paediatric", "pediatric"), "adults": ("adult",)}
+
+
+def article_labels(sources: pd.DataFrame) -> pd.Series:
+    """Short readable labels for the audited articles: 'Article 003 (clinic marketing ...)'."""
+    seeds = sources[sources["kind"] == "seed_article"].set_index("source_id")
+    return pd.Series({sid: f"Article {sid[:3]}" for sid in seeds.index}, name="article")
+
+
+def counts_by_article(claims: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Claims per article (rows) and value of `column` (columns), every allowed value kept, zeros included."""
+    table = pd.crosstab(claims["source_id"].astype(str), claims[column], dropna=False)
+    return table.reindex(columns=claims[column].cat.categories, fill_value=0).astype(int)
+
+
+def verdict_shares(claims: pd.DataFrame) -> pd.DataFrame:
+    counts = counts_by_article(claims, "verdict")
+    return counts.div(counts.sum(axis=1), axis=0)
+
+
+def overreach_index(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per article: claims, mean overreach weight, and the share of claims unsupported or contradicted."""
+    weights = claims["verdict"].astype(str).map(OVERREACH_WEIGHTS)
+    frame = claims.assign(weight=weights, refuted=claims["verdict"].isin(["unsupported", "contradicted"]))
+    summary = frame.groupby(frame["source_id"].astype(str)).agg(
+        claims=("claim_id", "size"), overreach_index=("weight", "mean"), share_unsupported=("refuted", "mean")
+    )
+    return summary.sort_values("overreach_index", ascending=False)
+
+
+def reference_audit(sources: pd.DataFrame) -> pd.DataFrame:
+    """For each article: how many works it cites, and how many of those test ketamine in people with ADHD."""
+    seeds = sources.loc[sources["kind"] == "seed_article", "source_id"].astype(str)
+    rows = []
+    for seed in seeds:
+        cited = sources[sources["cited_by"].fillna("").str.split(";").apply(lambda ids, s=seed: s in ids)]
+        answers = cited["tests_ketamine_in_adhd"].astype(str)
+        rows.append({"source_id": seed, "references_cited": len(cited),
+                     "test_ketamine_in_adhd": int((answers == "yes").sum()),
+                     "do_not": int((answers == "no").sum()),
+                     "unidentified_or_unclear": int((~answers.isin(["yes", "no"])).sum())})
+    return pd.DataFrame(rows).set_index("source_id")
+
+
+def onset_timeline(onset: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFrame:
+    """One row per onset figure, with a start and end (hours) to draw, and whether it was measured in ADHD."""
+    frame = onset.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
+    first = frame["first_effect_hours_min"].fillna(frame["first_effect_hours_max"])
+    frame["first_hours"] = first
+    frame["full_hours"] = frame["full_effect_hours_max"].fillna(frame["full_effect_hours_min"])
+    frame["label"] = frame["name"].astype(str) + " - " + frame["formulation"].astype(str)
+    order = {name: rank for rank, name in enumerate(treatments["treatment_id"])}
+    frame["order"] = frame["treatment_id"].map(order)
+    frame = frame.sort_values(["order", "first_hours"], na_position="last").drop(columns="order")
+    return frame.reset_index(drop=True)
+
+
+def onset_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """The articles' onset claims that state a time."""
+    timed = claims[claims["claimed_onset_hours"].notna()]
+    return timed[["claim_id", "source_id", "treatment_id", "claim", "claimed_onset_hours", "verdict"]]
+
+
+def population_matches(text: str, population: str) -> bool:
+    """Whether a free-text population ('children and adolescents 6-17 years, ADHD') is the one asked for."""
+    lowered = str(text).lower()
+    return any(word in lowered for word in POPULATION_WORDS[population])
+
+
+def adverse_effect_pairs(adverse: pd.DataFrame, treatments: pd.DataFrame, population: str) -> pd.DataFrame:
+    """Effects with incidence on drug and on placebo in the population, with the excess over placebo."""
+    both = adverse[adverse["incidence_drug_pct"].notna() & adverse["incidence_placebo_pct"].notna()]
+    chosen = both[both["population"].apply(population_matches, population=population)]
+    frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
+    frame["excess_pct"] = frame["incidence_drug_pct"] - frame["incidence_placebo_pct"]
+    return frame.sort_values(["class", "name", "excess_pct"], ascending=[True, True, False]).reset_index(drop=True)
+
+
+def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame) -> pd.DataFrame:
+    """Per treatment: schedule, boxed warnings, abuse-potential and cardiovascular entries, in words."""
+    rows = []
+    for treatment in treatments.to_dict("records"):
+        own = adverse[adverse["treatment_id"] == treatment["treatment_id"]]
+
+        def listed(category: str, own=own) -> str:
+            return "; ".join(own.loc[own["category"] == category, "effect"].astype(str)) or "none recorded"
+
+        rows.append({"treatment": treatment["name"], "class": str(treatment["class"]),
+                     "us_schedule": str(treatment["us_schedule"]), "boxed_warning": listed("boxed_warning"),
+                     "abuse_potential": listed("abuse_potential"), "cardiovascular": listed("cardiovascular"),
+                     "serious": listed("serious")})
+    return pd.DataFrame(rows)
+
+
+def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: str,
+                outcome: str = "core_symptoms_clinician") -> pd.DataFrame:
+    """Confirmed-or-reported estimates for one population and outcome, plus a row for every treatment that
+    has none, so that ketamine appears as what it is: no randomised evidence."""
+    chosen = estimates[(estimates["population"] == population) & (estimates["outcome"] == outcome)
+                       & estimates["estimate"].notna()]
+    frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
+    missing = treatments[~treatments["treatment_id"].isin(frame["treatment_id"])]
+    gaps = missing[["treatment_id", "name", "class"]].assign(source_id="(no pooled estimate)")
+    frame = pd.concat([frame, gaps], ignore_index=True)
+    order = {name: rank for rank, name in enumerate(treatments["treatment_id"])}
+    frame["order"] = frame["treatment_id"].map(order)
+    return frame.sort_values(["order", "source_id"]).drop(columns="order").reset_index(drop=True)
+
+
+def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Per treatment: pooled estimates on record, trials behind the largest, best certainty, and any gap."""
+    rows = []
+    for treatment in treatments.itertuples(index=False):
+        own = estimates[(estimates["treatment_id"] == treatment.treatment_id) & estimates["estimate"].notna()]
+        grades = [grade for grade in CERTAINTY_ORDER if grade in set(own["certainty"].dropna().astype(str))]
+        gap = gaps.loc[gaps["treatment_id"] == treatment.treatment_id, "question"]
+        rows.append({
+            "treatment_id": treatment.treatment_id,
+            "treatment": treatment.name,
+            "pooled_estimates": len(own),
+            "most_trials_behind_one_estimate": int(own["n_trials"].max()) if own["n_trials"].notna().any() else 0,
+            "best_certainty": grades[0] if grades else "no graded estimate",
+            "randomised_evidence_in_adhd": _randomised_evidence(len(own), len(gap), str(treatment.adhd_status)),
+        })
+    return pd.DataFrame(rows)
+
+
+def _randomised_evidence(estimates: int, gaps: int, adhd_status: str) -> str:
+    if estimates:
+        return "yes: pooled estimate on record"
+    if gaps:
+        return "none found (see evidence_gaps.csv)"
+    if adhd_status == "approved":
+        return "yes: approved on randomised trials; no pooled estimate confirmed here"
+    return "not on record"
+
+
+SCHEDULE_SCORES = {"not controlled": 0.0, "CV": 0.2, "CIV": 0.4, "CIII": 0.7, "CII": 1.0}
+STATUS_SCORES = {"approved": 0.0, "off-label": 0.5, "not approved": 1.0}
+CONDITION_WORDS = {"ADHD": "ADHD", "treatment-resistant depression": "depression",
+                   "major depression": "depression", "anaesthesia": "anaesthesia"}
+CERTAINTY_SCORES = {"high": 0.0, "moderate": 0.33, "low": 0.66, "very low": 1.0}
+
+
+def best_estimate(estimates: pd.DataFrame, treatment_id: str, population: str) -> pd.Series | None:
+    """The clinician-rated SMD to quote: a confirmed row before a partial one, then the most trials."""
+    own = estimates[(estimates["treatment_id"] == treatment_id) & (estimates["population"] == population)
+                    & (estimates["outcome"] == "core_symptoms_clinician") & estimates["estimate"].notna()]
+    if own.empty:
+        return None
+    rank = own["check_status"].astype(str).map({"confirmed": 0, "partial": 1, "unconfirmed": 2})
+    return own.assign(rank=rank).sort_values(["rank", "n_trials"], ascending=[True, False]).iloc[0]
+
+
+def _hours_text(hours: float) -> str:
+    if hours < 1 / 60 * 2:
+        return f"{hours * 3600:.0f} s"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:g} h"
+    return f"{hours / 168:.1f} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
+
+
+def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every treatment on onset, risk and evidence: the facts as text, and a 0 (better) to 1 (worse) score
+    per cell that colours the grid. Onset measured outside ADHD scores 1: it says nothing about ADHD."""
+    treatments, onset = dataset["treatments"], dataset["onset"]
+    adverse, estimates = dataset["adverse_effects"], dataset["meta_analyses"]
+    texts, scores = {}, {}
+    for treatment in treatments.to_dict("records"):
+        tid = treatment["treatment_id"]
+        name = str(treatment["name"]).split(" (")[0]
+        own_onset = onset[onset["treatment_id"] == tid]
+        adhd_onset = own_onset[own_onset["condition_is_adhd"].astype(bool)]
+        pool = adhd_onset if len(adhd_onset) else own_onset
+        first = pool["first_effect_hours_min"].fillna(pool["first_effect_hours_max"])
+        if first.notna().any():
+            where = pool.loc[first.idxmin(), "condition"]
+            onset_text = f"{_hours_text(float(first.min()))} ({CONDITION_WORDS[str(where)]})"
+            onset_score = 1.0 if where != "ADHD" else min(1.0, np.log10(max(first.min(), 1)) / np.log10(2016))
+        else:
+            onset_text, onset_score = "not reported", 1.0
+        boxed = (adverse["treatment_id"] == tid) & (adverse["category"] == "boxed_warning")
+        row_text = {
+            "ADHD status": str(treatment["adhd_status"]),
+            "US schedule": str(treatment["us_schedule"]),
+            "Fastest first effect": onset_text,
+            "Boxed warning": "yes" if boxed.any() else "no",
+        }
+        row_score = {
+            "ADHD status": STATUS_SCORES[str(treatment["adhd_status"])],
+            "US schedule": SCHEDULE_SCORES[str(treatment["us_schedule"])],
+            "Fastest first effect": onset_score,
+            "Boxed warning": 1.0 if boxed.any() else 0.0,
+        }
+        certainties = []
+        for population in ("children", "adults"):
+            column = f"SMD {population}"
+            best = best_estimate(estimates, tid, population)
+            if best is None:
+                row_text[column], row_score[column] = "no estimate", 1.0
+            else:
+                row_text[column] = f"{best['estimate']:.2f}"
+                row_score[column] = float(np.clip((best["estimate"] + 1.1) / 1.1, 0, 1))
+                if pd.notna(best["certainty"]):
+                    certainties.append(str(best["certainty"]))
+        graded = [grade for grade in CERTAINTY_ORDER if grade in certainties]
+        row_text["Best certainty"] = graded[0] if graded else "none"
+        row_score["Best certainty"] = CERTAINTY_SCORES.get(graded[0], 1.0) if graded else 1.0
+        texts[name], scores[name] = row_text, row_score
+    return pd.DataFrame(texts).T, pd.DataFrame(scores).T
+
+
+def ketamine_adhd_efficacy_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """Efficacy claims about ketamine that mention ADHD: the articles' central promise.
+
+    Efficacy claims about ketamine in depression are legitimately supported; these are the ones no trial backs.
+    """
+    mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(["ketamine", "esketamine"])
+            & claims["claim"].str.contains("ADHD", regex=False))
+    return claims[mask]

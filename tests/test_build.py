@@ -1,0 +1,163 @@
+"""The pipeline: parameters refused early, per-population runs, incremental, atomic, interruptible, deterministic.
+
+Most tests run two or three tiny notebooks written here, so that they take seconds; the determinism test
+runs the real notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import edit_cell
+
+from analysis import paths
+from analysis.build import BuildError, Progress, build
+
+KERNEL = {"kernelspec": {"name": paths.KERNEL_NAME, "display_name": "Python", "language": "python"}}
+
+
+def notebook(*sources: str, population: bool = False) -> dict:
+    parameters = "data_dir = None  # dataset\nout_dir = None  # outputs"
+    if population:
+        parameters += '\npopulation = "children"  # children or adults'
+    cells = [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": parameters,
+              "outputs": [], "execution_count": None}]
+    cells += [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+              for source in sources]
+    return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 4}
+
+
+SAVE_COUNT = ("import analysis, pandas as pd\n"
+              "n = len(analysis.load_table('treatments', data_dir))\n"
+              "analysis.save_table(pd.DataFrame({'treatments': [n]}), NAME, out_dir)\nprint(n)")
+
+
+def write(folder: Path, name: str, book: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(book), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, data_copy: Path) -> dict[str, Path]:
+    notebooks = tmp_path / "notebooks"
+    write(notebooks, "01-count.ipynb", notebook(SAVE_COUNT.replace("NAME", "'01-count'")))
+    write(notebooks, "02-by-population.ipynb",
+          notebook(SAVE_COUNT.replace("NAME", "f'02-count-{population}'"), population=True))
+    return {"notebooks": notebooks, "data": data_copy, "out": tmp_path / "out"}
+
+
+def run(project: dict[str, Path], **options):
+    return build(project["data"], project["out"], notebooks_dir=project["notebooks"], jobs=2, **options)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_unknown_parameter_is_refused_before_any_kernel(project):
+    with pytest.raises(BuildError, match="unknown parameter 'colour'; parameters that can be set: population"):
+        run(project, parameter_options=["colour=red"])
+    assert not project["out"].exists()
+
+
+def test_invalid_parameter_value_names_the_allowed_values(project):
+    refusal = "parameter 'population' cannot be 'elderly'; allowed values: children, adults"
+    with pytest.raises(BuildError, match=refusal):
+        run(project, parameter_options=["population=elderly"])
+
+
+def test_population_notebooks_run_once_per_population(project):
+    report = run(project)
+    assert sorted(report.executed) == ["01-count", "02-by-population-adults", "02-by-population-children"]
+    tables = project["out"] / "tables"
+    assert {p.name for p in tables.iterdir()} == {"01-count.csv", "02-count-adults.csv", "02-count-children.csv"}
+    executed = json.loads((project["out"] / "notebooks" / "02-by-population-adults.ipynb").read_text())
+    injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected[0]["source"] == "# Parameters of this build\npopulation = 'adults'"
+    assert str(project["out"]) not in json.dumps(executed), "an absolute path leaked into a published notebook"
+    assert (project["out"] / "site" / "index.html").is_file()
+
+
+def test_incremental_build_reruns_only_what_changed(project):
+    run(project)
+    again = run(project)
+    assert again.executed == [] and len(again.skipped) == 3
+    book = notebook(SAVE_COUNT.replace("NAME", "'01-count'") + "\nprint('changed')")
+    write(project["notebooks"], "01-count.ipynb", book)
+    assert run(project).executed == ["01-count"]
+    edit_cell(project["data"], "treatments.csv", 1, "name", "Methylphenidate (renamed)")
+    assert len(run(project).executed) == 3
+    assert len(run(project, force=True).executed) == 3
+
+
+def test_bad_data_leaves_outputs_untouched(project):
+    run(project)
+    before = snapshot(project["out"])
+    edit_cell(project["data"], "claims.csv", 1, "verdict", "maybe")
+    with pytest.raises(BuildError, match="claims.csv, row 1 \\(line 2\\), column 'verdict'"):
+        run(project, force=True)
+    assert snapshot(project["out"]) == before
+
+
+def test_failing_notebook_names_the_cell_and_keeps_it(project):
+    run(project)
+    before = snapshot(project["out"])
+    write(project["notebooks"], "03-fails.ipynb", notebook("x = 1", "raise ValueError('deliberate failure')"))
+    with pytest.raises(BuildError) as error:
+        run(project)
+    message = str(error.value)
+    # [4]: the execution count in the kept notebook, where papermill's injected-parameters cell runs third
+    expected = ("notebook 03-fails.ipynb (03-fails) failed at cell [4] (\"raise ValueError('deliberate failure')\"): "
+                "ValueError: deliberate failure")
+    assert expected in message
+    kept = project["out"].with_name("out.failed") / "03-fails.ipynb"
+    assert kept.is_file() and "deliberate failure" in kept.read_text()
+    assert snapshot(project["out"]) == before
+
+
+def test_interrupted_build_leaves_outputs_untouched(project):
+    run(project)
+    before = snapshot(project["out"])
+    write(project["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(60)"))
+    arguments = ["build", "--data", str(project["data"]), "--out", str(project["out"]), "--jobs", "1"]
+    script = ("import sys; from analysis.__main__ import main; import analysis.build as b; "
+              f"b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(project['notebooks'])!r}); "
+              "sys.exit(main(sys.argv[1:]))")
+    process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, "CI": "true"})
+    for line in process.stderr:
+        if "started 03-slow" in line:
+            break
+    time.sleep(2)
+    os.killpg(process.pid, signal.SIGINT)
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 130, rest
+    assert "interrupted; the previous outputs are untouched" in rest
+    assert snapshot(project["out"]) == before
+    assert not list(project["out"].parent.glob(".out-staging-*"))
+
+
+def test_progress_prints_plain_lines_off_a_terminal(capsys):
+    progress = Progress(2, stream=sys.stdout)
+    progress.started("01-a")
+    progress.finished("01-a", 1.25, True)
+    assert capsys.readouterr().out == "build: started 01-a\nbuild: finished 01-a in 1.2 s (1/2)\n"
+
+
+def test_forced_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(paths.DATA_DIR, first, force=True, jobs=2)
+    build(paths.DATA_DIR, second, force=True, jobs=2)
+    a, b = snapshot(first), snapshot(second)
+    published = [name for name in a if name.split("/")[0] in ("figures", "tables", "site", "notebooks")]
+    assert published and all(a[name] == b.get(name) for name in published)
+    assert {"figures", "tables", "site", "notebooks"} == {name.split("/")[0] for name in published}

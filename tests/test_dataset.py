@@ -1,0 +1,66 @@
+"""What the issue asks of the dataset itself, checked on the real data."""
+
+from __future__ import annotations
+
+from analysis import paths
+from analysis.dictionary import render_dictionary
+
+REQUIRED_TREATMENTS = {"methylphenidate", "amphetamines", "atomoxetine", "viloxazine", "guanfacine", "clonidine",
+                       "bupropion", "modafinil", "ketamine", "esketamine"}
+
+
+def test_claims_cover_every_article(dataset):
+    claims, sources = dataset["claims"], dataset["sources"]
+    per_article = claims.groupby(claims["source_id"].astype(str)).size()
+    seeds = set(sources.loc[sources["kind"] == "seed_article", "source_id"])
+    assert set(per_article.index) == seeds and len(seeds) == 5
+    assert per_article.min() >= 12 and len(claims) >= 80
+
+
+def test_seed_ids_are_file_names(dataset):
+    seeds = dataset["sources"].loc[dataset["sources"]["kind"] == "seed_article", "source_id"]
+    shared = paths.PROJECT_ROOT.parent / "shared" / "seeds"
+    if shared.is_dir():
+        assert set(seeds) == {path.stem for path in shared.glob("*.txt")}
+    assert all(len(seed.split("_")) == 2 and len(seed.split("_")[1]) == 16 for seed in seeds)
+
+
+def test_every_treatment_is_listed(dataset):
+    for table in ("treatments", "onset"):
+        missing = REQUIRED_TREATMENTS - set(dataset[table]["treatment_id"])
+        assert missing == set(), f"{table} lacks {missing}"
+
+
+def test_adverse_effects_floor(dataset):
+    counts = dataset["adverse_effects"].groupby("treatment_id").size()
+    for treatment in ("methylphenidate", "amphetamines", "atomoxetine", "guanfacine", "ketamine", "esketamine"):
+        assert counts[treatment] >= 4, treatment
+
+
+def test_ketamine_onset_is_never_from_adhd(dataset):
+    onset = dataset["onset"]
+    assert not onset.loc[onset["treatment_id"].isin(["ketamine", "esketamine"]), "condition_is_adhd"].any()
+
+
+def test_no_pooled_estimate_for_ketamine_and_the_gap_is_recorded(dataset):
+    assert not dataset["meta_analyses"]["treatment_id"].isin(["ketamine", "esketamine"]).any()
+    gaps = dataset["evidence_gaps"]
+    ketamine = gaps[gaps["treatment_id"] == "ketamine"]
+    assert len(ketamine) >= 1 and ketamine["search_terms"].str.count(";").max() >= 7
+
+
+def test_cortese_covers_both_populations(dataset):
+    cortese = dataset["meta_analyses"][dataset["meta_analyses"]["source_id"] == "cortese2018_nma"]
+    assert set(cortese["population"]) == {"children", "adults"}
+    assert {"core_symptoms_clinician", "dropout_adverse_events"} <= set(cortese["outcome"])
+
+
+def test_unconfirmed_numbers_say_why(dataset):
+    estimates = dataset["meta_analyses"]
+    blank = estimates[estimates["estimate"].isna()]
+    assert (blank["check_status"] != "confirmed").all()
+    assert blank["checked_how"].str.len().min() > 40
+
+
+def test_dictionary_is_current():
+    assert (paths.DATA_DIR / "DICTIONARY.md").read_text(encoding="utf-8") == render_dictionary()

@@ -1,0 +1,112 @@
+"""Derived measures, on small crafted tables (exact values) and on the real data (what must hold)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import metrics
+
+VERDICTS = ["supported", "mixed", "unsupported", "contradicted", "unverifiable"]
+TOPICS = ["efficacy", "onset", "mechanism", "safety", "interactions", "prevalence", "regulation", "cost",
+          "comparison", "testimonial", "other"]
+
+
+def crafted_claims(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["claim_id", "source_id", "verdict", "topic", "claim"])
+    frame["verdict"] = pd.Categorical(frame["verdict"], categories=VERDICTS, ordered=True)
+    frame["topic"] = pd.Categorical(frame["topic"], categories=TOPICS, ordered=True)
+    frame["treatment_id"] = "ketamine"
+    return frame
+
+
+def test_overreach_index_on_crafted_claims():
+    claims = crafted_claims([
+        ("a-1", "a", "supported", "efficacy", "x"), ("a-2", "a", "unsupported", "efficacy", "x"),
+        ("b-1", "b", "mixed", "onset", "x"), ("b-2", "b", "contradicted", "onset", "x"),
+        ("b-3", "b", "unverifiable", "testimonial", "x"), ("b-4", "b", "unsupported", "efficacy", "x"),
+    ])
+    index = metrics.overreach_index(claims)
+    assert list(index.index) == ["b", "a"]
+    assert index.loc["a", "overreach_index"] == pytest.approx(0.5)
+    assert index.loc["b", "overreach_index"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
+    assert index.loc["b", "share_unsupported"] == pytest.approx(0.5)
+
+
+def test_counts_keep_every_category_with_zeros():
+    claims = crafted_claims([("a-1", "a", "supported", "cost", "x")])
+    counts = metrics.counts_by_article(claims, "verdict")
+    assert list(counts.columns) == VERDICTS
+    assert counts.loc["a"].tolist() == [1, 0, 0, 0, 0]
+
+
+def test_central_claims_are_ketamine_adhd_efficacy_only():
+    claims = crafted_claims([
+        ("a-1", "a", "supported", "efficacy", "Ketamine lifts depression within a day."),
+        ("a-2", "a", "unsupported", "efficacy", "Ketamine improves ADHD focus."),
+        ("a-3", "a", "unsupported", "safety", "Ketamine is safe for ADHD patients."),
+    ])
+    assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2"]
+
+
+def test_population_matching():
+    assert metrics.population_matches("children and adolescents 6-17 years, ADHD", "children")
+    assert metrics.population_matches("adults, ADHD", "adults")
+    assert not metrics.population_matches("adults, ADHD", "children")
+    assert not metrics.population_matches("anaesthesia (surgical patients)", "adults")
+
+
+def test_real_claims_no_central_claim_is_supported(dataset):
+    central = metrics.ketamine_adhd_efficacy_claims(dataset["claims"])
+    assert len(central) >= 10
+    assert not (central["verdict"] == "supported").any()
+
+
+def test_reference_audit_real_data(dataset):
+    audit = metrics.reference_audit(dataset["sources"])
+    assert audit.loc["001_fb699ec97b792068", "references_cited"] == 7
+    assert audit.loc["004_b6a7c4250d82fdfa", "references_cited"] >= 20
+    assert audit["test_ketamine_in_adhd"].sum() == 0
+
+
+def test_forest_rows_keep_ketamine(dataset):
+    rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "children")
+    ketamine = rows[rows["treatment_id"] == "ketamine"]
+    assert len(ketamine) == 1 and ketamine["estimate"].isna().all()
+    shown = rows[rows["estimate"].notna()]
+    assert (shown["population"] == "children").all()
+    assert set(rows["treatment_id"]) == set(dataset["treatments"]["treatment_id"])
+
+
+def test_adverse_effect_pairs_are_for_the_population(dataset):
+    pairs = metrics.adverse_effect_pairs(dataset["adverse_effects"], dataset["treatments"], "adults")
+    assert len(pairs) > 10
+    assert pairs["population"].str.contains("adult", case=False).all()
+    assert (pairs["excess_pct"] == pairs["incidence_drug_pct"] - pairs["incidence_placebo_pct"]).all()
+    lisdex = pairs[(pairs["treatment_id"] == "amphetamines") & (pairs["effect"] == "decreased appetite")]
+    assert lisdex["incidence_drug_pct"].tolist() == [27.0]
+
+
+def test_onset_timeline_start_and_end(dataset):
+    timeline = metrics.onset_timeline(dataset["onset"], dataset["treatments"])
+    assert len(timeline) == len(dataset["onset"])
+    assert timeline["treatment_id"].iloc[0] == "methylphenidate"
+    concerta = timeline[timeline["onset_id"] == "on-01"].iloc[0]
+    assert concerta["first_hours"] == 1.0
+
+
+def test_comparison_matrix_for_ketamine(dataset):
+    text, scores = metrics.comparison_matrix(dataset)
+    assert list(text.index) == [str(n).split(" (")[0] for n in dataset["treatments"]["name"]]
+    assert text.loc["Ketamine", "ADHD status"] == "not approved"
+    assert text.loc["Ketamine", "US schedule"] == "CIII"
+    assert text.loc["Ketamine", "Fastest first effect"].endswith("(anaesthesia)")
+    assert scores.loc["Ketamine", "Fastest first effect"] == 1.0
+    assert text.loc["Methylphenidate", "Fastest first effect"] == "1 h (ADHD)"
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+
+
+def test_evidence_summary_marks_the_gap(dataset):
+    summary = metrics.evidence_summary(dataset["meta_analyses"], dataset["treatments"], dataset["evidence_gaps"])
+    row = summary.set_index("treatment_id").loc["ketamine"]
+    assert row["pooled_estimates"] == 0 and row["randomised_evidence_in_adhd"].startswith("none found")

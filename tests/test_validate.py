@@ -1,0 +1,127 @@
+"""Validation: the real dataset passes, and each kind of bad input gets a message naming file, row, column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import edit_cell
+
+from analysis import DatasetError, load_dataset, validate
+
+
+def messages(folder) -> list[str]:
+    return [str(problem) for problem in validate(folder)]
+
+
+def test_real_dataset_is_valid():
+    assert validate() == []
+
+
+def test_unknown_vocabulary_value(data_copy):
+    edit_cell(data_copy, "claims.csv", 3, "verdict", "probably true")
+    assert messages(data_copy) == [
+        "claims.csv, row 3 (line 4), column 'verdict': 'probably true' is not an allowed value; allowed: "
+        "supported, mixed, unsupported, contradicted, unverifiable"
+    ]
+
+
+def test_duplicate_id(data_copy):
+    first = load_dataset(data_copy)["treatments"]["treatment_id"].iloc[0]
+    edit_cell(data_copy, "treatments.csv", 2, "treatment_id", first)
+    found = messages(data_copy)
+    assert f"treatments.csv, row 2 (line 3), column 'treatment_id': '{first}' is a duplicate id (first used in row 1)" \
+        in found
+
+
+def test_non_numeric_number(data_copy):
+    edit_cell(data_copy, "adverse_effects.csv", 1, "incidence_drug_pct", "six")
+    assert messages(data_copy) == [
+        "adverse_effects.csv, row 1 (line 2), column 'incidence_drug_pct': 'six' is not a number (number expected)"
+    ]
+
+
+def test_percent_out_of_range(data_copy):
+    edit_cell(data_copy, "adverse_effects.csv", 1, "incidence_placebo_pct", "140")
+    assert messages(data_copy) == [
+        "adverse_effects.csv, row 1 (line 2), column 'incidence_placebo_pct': '140' is above the maximum 100"
+    ]
+
+
+def test_reversed_interval(data_copy):
+    edit_cell(data_copy, "meta_analyses.csv", 1, "ci_low", "-0.85")
+    edit_cell(data_copy, "meta_analyses.csv", 1, "ci_high", "-1.19")
+    found = messages(data_copy)
+    assert len(found) == 1
+    assert found[0].startswith("meta_analyses.csv, row 1 (line 2), column 'ci_low/estimate/ci_high': breaks "
+                               "ci_low <= estimate <= ci_high (-0.85 <= -1.02 <= -1.19)")
+
+
+def test_dangling_reference(data_copy):
+    edit_cell(data_copy, "claims.csv", 5, "evidence_ids", "cortese2018_nma;smith2099_made_up")
+    assert messages(data_copy) == [
+        "claims.csv, row 5 (line 6), column 'evidence_ids': 'smith2099_made_up' refers to no row of sources.csv "
+        "(source_id)"
+    ]
+
+
+def test_missing_table(data_copy):
+    (data_copy / "onset.csv").unlink()
+    found = messages(data_copy)
+    assert len(found) == 1 and found[0].startswith("onset.csv: the table 'onset' is missing")
+
+
+def test_missing_column(data_copy):
+    text = (data_copy / "treatments.csv").read_text(encoding="utf-8")
+    (data_copy / "treatments.csv").write_text(text.replace("us_schedule", "schedule", 1), encoding="utf-8")
+    found = messages(data_copy)
+    assert "treatments.csv, column 'us_schedule': is missing from the header" in found
+
+
+def test_csv_broken_inside_quoted_field(data_copy):
+    path = data_copy / "evidence_gaps.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append('gap-99,ketamine,"an unclosed quote, then the file ends\n')
+    path.write_text("".join(lines), encoding="utf-8")
+    found = messages(data_copy)
+    assert found == [f"evidence_gaps.csv: is not well-formed CSV from line {len(lines)}: unexpected end of data "
+                     "(a quoted field is probably not closed)"]
+
+
+def test_empty_file(data_copy):
+    (data_copy / "sources.csv").write_text("", encoding="utf-8")
+    found = messages(data_copy)
+    assert "sources.csv: is empty: it needs at least a header row" in found
+
+
+def test_source_without_identifier(data_copy):
+    sources = load_dataset(data_copy)["sources"]
+    row = int(sources.index[sources["source_id"] == "cortese2018_nma"][0]) + 1
+    for column in ("doi", "pmid", "url"):
+        edit_cell(data_copy, "sources.csv", row, column, "")
+    assert messages(data_copy) == [
+        f"sources.csv, row {row} (line {row + 1}), column 'doi/pmid/url': 'cortese2018_nma' has no doi, pmid or "
+        "url: every source other than an audited article needs one"
+    ]
+
+
+def test_load_dataset_refuses_invalid_data(data_copy):
+    edit_cell(data_copy, "claims.csv", 1, "certainty", "very high")
+    with pytest.raises(DatasetError, match="claims.csv, row 1 \\(line 2\\), column 'certainty'"):
+        load_dataset(data_copy)
+
+
+def test_command_line_reports_without_traceback(data_copy):
+    edit_cell(data_copy, "onset.csv", 2, "first_effect_hours_min", "soon")
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", "--data", str(data_copy)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "onset.csv, row 2 (line 3), column 'first_effect_hours_min': 'soon' is not a number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_command_line_accepts_valid_data():
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "the dataset is valid" in result.stdout
