@@ -121,14 +121,25 @@ def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> li
     return runs
 
 
-def execute_run(notebook: str, executed: str, run_dir: str, parameters: dict, cwd: str) -> None:
-    """Execute one notebook in its own kernel; runs in a worker process."""
+def execute_run(notebook: str, run_dir: str, name: str, parameters: dict, cwd: str) -> None:
+    """Execute one notebook in its own kernel, then clean it and render its page; runs in a worker process.
+
+    Rendering here, not in the parent, lets pages render side by side as the notebooks do.
+    """
     import papermill
 
+    from .site import render_notebook_page
+
+    folder = Path(run_dir)
+    raw = folder / "raw" / f"{name}.ipynb"
     papermill.execute_notebook(
-        notebook, executed, parameters={**parameters, "out_dir": run_dir},
+        notebook, str(raw), parameters={**parameters, "out_dir": run_dir},
         kernel_name=paths.KERNEL_NAME, cwd=cwd, progress_bar=False, log_output=False,
     )
+    shown = {key: value for key, value in parameters.items() if key not in PATH_PARAMETERS}
+    cleaned = folder / "notebooks" / f"{name}.ipynb"
+    write_notebook(clean_executed(read_notebook(raw), shown), cleaned)
+    render_notebook_page(cleaned, folder / "site" / f"{name}.html")
 
 
 class Progress:
@@ -206,9 +217,8 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cw
                 while queue and len(running) < jobs:
                     run = queue.pop(0)
                     run_dir = staging / "runs" / run.name
-                    (run_dir / "notebooks").mkdir(parents=True)
-                    executed = run_dir / "notebooks" / f"{run.name}.ipynb"
-                    future = executor.submit(execute_run, str(run.notebook), str(executed), str(run_dir),
+                    (run_dir / "raw").mkdir(parents=True)
+                    future = executor.submit(execute_run, str(run.notebook), str(run_dir), run.name,
                                              run.parameters, str(cwd))
                     running[future] = (run, time.monotonic())
                     progress.started(run.name)
@@ -228,7 +238,7 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cw
         failed_dir.mkdir(parents=True, exist_ok=True)
         messages = []
         for run, error in failures:
-            executed = staging / "runs" / run.name / "notebooks" / f"{run.name}.ipynb"
+            executed = staging / "runs" / run.name / "raw" / f"{run.name}.ipynb"
             kept = failed_dir / executed.name
             if executed.exists():
                 shutil.copyfile(executed, kept)
@@ -238,11 +248,15 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cw
 
 
 def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, state: dict) -> Path:
-    """The new output tree: the previous one, less the re-run notebooks' old files, plus their new ones."""
+    """The new output tree: the previous one, less the files of re-run or removed notebooks, plus new files."""
     new = staging / "new"
     if out.is_dir():
         shutil.copytree(out, new, symlinks=True)
     new.mkdir(parents=True, exist_ok=True)
+    planned = {run.name for run in runs}
+    for name in [name for name in state["runs"] if name not in planned]:
+        for product in state["runs"].pop(name)["products"]:
+            (new / product).unlink(missing_ok=True)
     for run in executed:
         for product in state["runs"].get(run.name, {}).get("products", []):
             (new / product).unlink(missing_ok=True)
@@ -254,8 +268,7 @@ def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, st
             owners[product] = run.name
     for run in executed:
         run_dir = staging / "runs" / run.name
-        notebook_name = f"notebooks/{run.name}.ipynb"
-        run.products = [notebook_name] + [p for p in _products(run_dir) if p != notebook_name]
+        run.products = [p for p in _products(run_dir) if not p.startswith("raw/")]
         for product in run.products:
             if owners.get(product, run.name) != run.name:
                 raise BuildError(f"{run.name} and {owners[product]} both write {product}: "
@@ -263,11 +276,7 @@ def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, st
             owners[product] = run.name
             target = new / product
             target.parent.mkdir(parents=True, exist_ok=True)
-            if product == notebook_name:
-                parameters = {k: v for k, v in run.parameters.items() if k not in PATH_PARAMETERS}
-                write_notebook(clean_executed(read_notebook(run_dir / product), parameters), target)
-            else:
-                shutil.copyfile(run_dir / product, target)
+            shutil.copyfile(run_dir / product, target)
     return new
 
 
@@ -287,7 +296,7 @@ def _store_outputs_in_notebooks(executed: list[Run], staging: Path) -> None:
     """Keep the committed notebooks' outputs equal to what the code makes (nbval compares them)."""
     for run in executed:
         if run.is_default:
-            result = read_notebook(staging / "runs" / run.name / "notebooks" / f"{run.name}.ipynb")
+            result = read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb")
             write_notebook(clean_executed(result, None), run.notebook)
 
 

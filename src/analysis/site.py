@@ -55,6 +55,7 @@ def page(title: str, body: str, nav: list[tuple[str, str]], script: str = "") ->
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<link rel=\"icon\" href=\"data:,\">\n"
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<nav>{links}</nav>\n<p class=\"disclaimer\">{escape(DISCLAIMER)}</p>\n{body}\n{script_tag}\n"
         "</body>\n</html>\n"
@@ -72,15 +73,21 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     return fallback
 
 
-def render_notebook(path: Path) -> tuple[str, str]:
-    """Title and HTML body of one executed notebook (nbconvert's basic template: no external scripts)."""
+NAV = [("index.html", "Home"), ("claims.html", "Claims")]
+
+
+def render_notebook_page(path: Path, target: Path) -> Path:
+    """One executed notebook as a page (nbconvert's basic template: no external scripts)."""
     import nbformat
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(path, as_version=4)
     exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
-    return notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem), body
+    title = notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page(title, body, NAV), encoding="utf-8")
+    return target
 
 
 def claims_table(tables: dict) -> str:
@@ -103,19 +110,14 @@ def claims_table(tables: dict) -> str:
 
 
 def render_site(out_root: Path, data_dir: Path) -> list[Path]:
-    """Write `site/` under `out_root` from its executed notebooks and the dataset; returns the pages."""
+    """Write the index and the claims page of `site/` under `out_root`; notebook pages are rendered with
+    their notebooks (`render_notebook_page`). Returns the pages written."""
     site = out_root / "site"
     site.mkdir(parents=True, exist_ok=True)
-    for stale in site.glob("*.html"):
-        stale.unlink()
     notebooks = sorted((out_root / "notebooks").glob("*.ipynb"))
-    rendered = [(path.stem, *render_notebook(path)) for path in notebooks]
-    nav = [("index.html", "Home"), ("claims.html", "Claims")]
+    rendered = [(path.stem, notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem))
+                for path in notebooks]
     written = []
-    for stem, title, body in rendered:
-        target = site / f"{stem}.html"
-        target.write_text(page(title, body, nav), encoding="utf-8")
-        written.append(target)
     tables = load_dataset(data_dir)
     count = len(tables["claims"])
     claims_body = (
@@ -128,10 +130,10 @@ def render_site(out_root: Path, data_dir: Path) -> list[Path]:
         + claims_table(tables)
     )
     target = site / "claims.html"
-    target.write_text(page("Claims audit: every claim", claims_body, nav, SEARCH_SCRIPT), encoding="utf-8")
+    target.write_text(page("Claims audit: every claim", claims_body, NAV, SEARCH_SCRIPT), encoding="utf-8")
     written.append(target)
     items = "\n".join(f'<li><a href="{escape(stem)}.html">{escape(title)}</a> '
-                      f"<small>({escape(stem)})</small></li>" for stem, title, _ in rendered)
+                      f"<small>({escape(stem)})</small></li>" for stem, title in rendered)
     index_body = (
         "<h1>Ketamine for ADHD: what web articles claim, and what the evidence says</h1>\n"
         "<p>Five web articles promote or discuss ketamine as a treatment for ADHD. This project turns "
@@ -145,6 +147,6 @@ def render_site(out_root: Path, data_dir: Path) -> list[Path]:
         f'<h2>Data</h2>\n<p><a href="claims.html">Search all {count} claims</a>, with verdicts and reasons.</p>'
     )
     target = site / "index.html"
-    target.write_text(page("Ketamine for ADHD: an evidence review", index_body, nav), encoding="utf-8")
+    target.write_text(page("Ketamine for ADHD: an evidence review", index_body, NAV), encoding="utf-8")
     written.append(target)
     return written
