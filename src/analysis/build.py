@@ -132,6 +132,9 @@ def execute_run(notebook: str, run_dir: str, name: str, parameters: dict, cwd: s
 
     folder = Path(run_dir)
     raw = folder / "raw" / f"{name}.ipynb"
+    # The kernel inherits this worker's stderr: send its start-up chatter to a log kept with the raw notebook.
+    with open(folder / "raw" / f"{name}.kernel.log", "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
     papermill.execute_notebook(
         notebook, str(raw), parameters={**parameters, "out_dir": run_dir},
         kernel_name=paths.KERNEL_NAME, cwd=cwd, progress_bar=False, log_output=False,
@@ -240,10 +243,11 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cw
         for run, error in failures:
             executed = staging / "runs" / run.name / "raw" / f"{run.name}.ipynb"
             kept = failed_dir / executed.name
-            if executed.exists():
-                shutil.copyfile(executed, kept)
+            for produced in executed.parent.glob(f"{run.name}.*"):
+                shutil.copyfile(produced, failed_dir / produced.name)
             messages.append(f"notebook {run.notebook.name} ({run.name}) failed at {describe_failure(error, executed)}\n"
-                            f"  the executed notebook is kept for inspection at {kept}")
+                            f"  the executed notebook is kept for inspection at {kept} (kernel messages: "
+                            f"{kept.with_suffix('.kernel.log').name})")
         raise BuildError("\n".join(messages))
 
 
