@@ -18,9 +18,9 @@ POPULATION_WORDS = {"children": ("child", "adolescent", "paediatric", "pediatric
 
 
 def article_labels(sources: pd.DataFrame) -> pd.Series:
-    """Short readable labels for the audited articles: 'Article 003 (clinic marketing ...)'."""
-    seeds = sources[sources["kind"] == "seed_article"].set_index("source_id")
-    return pd.Series({sid: f"Article {sid[:3]}" for sid in seeds.index}, name="article")
+    """Short readable labels for the audited articles: 'Article 001: clinic marketing page'."""
+    seeds = sources[sources["kind"] == "seed_article"].set_index("source_id")["short_name"].fillna("")
+    return pd.Series({sid: f"Article {sid[:3]}: {name}".rstrip(": ") for sid, name in seeds.items()}, name="article")
 
 
 def counts_by_article(claims: pd.DataFrame, column: str) -> pd.DataFrame:

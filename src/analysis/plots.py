@@ -154,34 +154,52 @@ def plot_adverse_effects(pairs: pd.DataFrame, population: str) -> Figure:
     return fig
 
 
-def plot_forest(rows: pd.DataFrame, population: str) -> Figure:
-    """Forest plot of pooled SMDs against placebo; treatments without an estimate are listed, not dropped."""
+FOREST_AXES = {
+    "SMD": ("Standardised mean difference vs placebo, clinician-rated ADHD symptoms (below 0 favours the drug)",
+            0.0, (-1.6, 0.8), "linear"),
+    "OR": ("Odds ratio vs placebo of stopping because of side effects (above 1 = more dropouts on the drug, "
+           "log scale)", 1.0, (0.2, 20), "log"),
+}
+
+
+def plot_forest(rows: pd.DataFrame, population: str, measure: str = "SMD", title: str | None = None) -> Figure:
+    """Forest plot of pooled estimates against placebo; treatments without an estimate are listed, not dropped."""
+    label, reference, limits, scale = FOREST_AXES[measure]
     fig, ax = _figure(9, 0.45 * len(rows) + 2)
     labels = []
     for y, row in enumerate(rows.to_dict("records")):
         source = str(row["source_id"])
         has_estimate = pd.notna(row.get("estimate"))
         name = str(row["name"]).split(" (")[0]
+        subgroup = row.get("subgroup")
+        if has_estimate and pd.notna(subgroup) and subgroup:
+            name = f"{name}, {subgroup}"
         labels.append(f"{name} [{source.split('_')[0]}]" if has_estimate else name)
         if not has_estimate:
-            ax.text(0.02, y, "no pooled estimate" + (": no randomised trial in ADHD"
-                    if str(row["class"]) == "NMDA antagonist" else " confirmed in this dataset"),
-                    va="center", fontsize=9, color=OKABE_ITO["vermillion"] if str(row["class"]) ==
-                    "NMDA antagonist" else OKABE_ITO["grey"], transform=ax.get_yaxis_transform())
+            no_trial = str(row["class"]) == "NMDA antagonist"
+            ax.text(0.02, y, "no pooled estimate" + (": no randomised trial in ADHD" if no_trial
+                                                    else " confirmed in this dataset"),
+                    va="center", fontsize=9, color=OKABE_ITO["vermillion"] if no_trial else OKABE_ITO["grey"],
+                    transform=ax.get_yaxis_transform())
             continue
         colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
         ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
                     fmt="o", color=colour, capsize=3)
-    ax.axvline(0, color="black", lw=1)
+    ax.set_xscale(scale)
+    if scale == "log":
+        ticks = [0.25, 0.5, 1, 2, 4, 8, 16]
+        ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
+        ax.minorticks_off()
+    ax.axvline(reference, color="black", lw=1)
     ax.set_yticks(range(len(rows)), labels, fontsize=9)
-    ax.invert_yaxis()
-    ax.set_xlim(-1.6, 0.8)
-    ax.set_xlabel("Standardised mean difference vs placebo, clinician-rated ADHD symptoms (below 0 favours the drug)")
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_xlim(*limits)
+    ax.set_xlabel(label, fontsize=10)
     handles = [Line2D([], [], marker="o", ls="", color=c, label=g) for g, c in CERTAINTY_COLOURS.items()]
     handles.append(Line2D([], [], marker="o", ls="", color="black", label="not graded"))
     ax.legend(handles=handles, title="GRADE certainty", loc="lower right", fontsize=8)
-    ax.set_title(f"{population.capitalize()}: stimulants show the largest effects; ketamine has no trial to plot",
-                 loc="left", fontsize=12)
+    ax.set_title(title or f"{population.capitalize()}: stimulants show the largest effects; ketamine has no trial "
+                 "to plot", loc="left", fontsize=12)
     return fig
 
 
