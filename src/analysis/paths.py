@@ -19,15 +19,3 @@ KERNEL_NAME = "ketamine-adhd-evidence"
 def data_dir(path: str | Path | None = None) -> Path:
     """The dataset folder: the argument if given, else the project's `data/`."""
     return Path(path) if path else DATA_DIR
-
-
-def output_dirs(out: str | Path | None = None) -> dict[str, Path]:
-    """The output folders of a build, created on demand by the functions that write them."""
-    root = Path(out) if out else OUTPUTS_DIR
-    return {
-        "root": root,
-        "notebooks": root / "notebooks",
-        "figures": root / "figures",
-        "tables": root / "tables",
-        "site": root / "site",
-    }

@@ -14,9 +14,6 @@ from matplotlib.patches import Patch
 
 from .style import CERTAINTY_COLOURS, CLASS_COLOURS, OKABE_ITO, STYLE, VERDICT_COLOURS, apply_style
 
-HOURS_TICKS = [(1 / 60, "1 min"), (0.5, "30 min"), (1, "1 h"), (6, "6 h"), (24, "1 day"), (168, "1 week"),
-               (672, "4 weeks"), (2016, "12 weeks")]
-
 
 def _figure(width: float = 8.0, height: float = 5.0) -> tuple[Figure, object]:
     apply_style()

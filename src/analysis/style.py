@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 
 # Okabe & Ito (2008) palette: distinguishable with the common forms of colour blindness.
 OKABE_ITO = {
@@ -85,7 +84,3 @@ def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text
         fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
     written["alt"].write_text(alt_text.strip() + "\n", encoding="utf-8")
     return written
-
-
-def close(fig: mpl.figure.Figure) -> None:
-    plt.close(fig)
