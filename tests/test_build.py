@@ -18,7 +18,7 @@ import pytest
 from conftest import edit_cell
 
 from analysis import paths
-from analysis.build import BuildError, Progress, build
+from analysis.build import BuildError, Progress, build, exclusive
 
 KERNEL = {"kernelspec": {"name": paths.KERNEL_NAME, "display_name": "Python", "language": "python"}}
 
@@ -144,6 +144,11 @@ def test_interrupted_build_leaves_outputs_untouched(project):
     assert "interrupted; the previous outputs are untouched" in rest
     assert snapshot(project["out"]) == before
     assert not list(project["out"].parent.glob(".out-staging-*"))
+
+
+def test_second_build_on_the_same_outputs_is_refused(project):
+    with exclusive(project["out"].resolve()), pytest.raises(BuildError, match="another build is writing"):
+        run(project)
 
 
 def test_progress_prints_plain_lines_off_a_terminal(capsys):

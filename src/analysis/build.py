@@ -7,6 +7,7 @@ the package's code, the locked dependencies and its parameters, so an unchanged 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -304,6 +306,18 @@ def _store_outputs_in_notebooks(executed: list[Run], staging: Path) -> None:
             write_notebook(clean_executed(result, None), run.notebook)
 
 
+@contextmanager
+def exclusive(out: Path):
+    """One build at a time per output folder: a second one is refused rather than racing the first."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_name(f".{out.name}.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is writing {out}; wait for it to finish") from None
+        yield
+
+
 @dataclass
 class BuildReport:
     executed: list[str]
@@ -327,16 +341,23 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
         raise BuildError("the dataset is invalid; nothing was built:\n" + "\n".join(map(str, problems)))
     notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     runs = plan_runs(notebooks, data, chosen)
-    state = _load_state(out)
-    known = state["runs"]
+    with exclusive(out):
+        state = _load_state(out)
+        to_execute = [run for run in runs if force or not _is_current(run, state, out)]
+        if to_execute:
+            _execute_and_publish(runs, to_execute, data, out, notebooks, jobs, state)
+    return BuildReport([r.name for r in to_execute], [r.name for r in runs if r not in to_execute],
+                       time.monotonic() - began)
 
-    def current(run: Run) -> bool:
-        entry = known.get(run.name)
-        return bool(entry) and entry["key"] == run.key and all((out / p).is_file() for p in entry["products"])
 
-    to_execute = [run for run in runs if force or not current(run)]
-    if not to_execute:
-        return BuildReport([], [run.name for run in runs], time.monotonic() - began)
+def _is_current(run: Run, state: dict, out: Path) -> bool:
+    """Built before with the same key, and every file it made is still there."""
+    entry = state["runs"].get(run.name)
+    return bool(entry) and entry["key"] == run.key and all((out / p).is_file() for p in entry["products"])
+
+
+def _execute_and_publish(runs: list[Run], to_execute: list[Run], data: Path, out: Path, notebooks: Path,
+                         jobs: int, state: dict) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
     try:
         _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"), notebooks)
@@ -344,7 +365,7 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
         from .site import render_site
 
         render_site(new, data)
-        known.update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
+        state["runs"].update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
         (new / STATE_FILE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         _publish(new, out)
         defaults = (data, out, notebooks) == tuple(p.resolve() for p in (paths.DATA_DIR, paths.OUTPUTS_DIR,
@@ -353,5 +374,3 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
             _store_outputs_in_notebooks(to_execute, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildReport([r.name for r in to_execute], [r.name for r in runs if r not in to_execute],
-                       time.monotonic() - began)
