@@ -59,3 +59,13 @@ def test_save_figure_is_byte_identical_and_needs_alt_text(dataset, tmp_path):
     assert b"<dc:date>" not in first["svg"].read_bytes()
     with pytest.raises(ValueError, match="needs alt text"):
         save_figure(plots.plot_verdict_shares(shares, labels), "g", tmp_path, "  ")
+
+
+def test_adverse_effects_plot_flags_rows_not_measured_in_adhd(dataset):
+    pairs = metrics.adverse_effect_pairs(dataset["adverse_effects"], dataset["treatments"], "adults")
+    outside = pairs[~pairs["population_is_adhd"].astype(bool)]
+    assert "esketamine" in set(outside["treatment_id"])
+    ax = plots.plot_adverse_effects(pairs, "adults").axes[0]
+    flagged = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text().endswith("[not ADHD]")]
+    assert len(flagged) == len(outside)
+    assert "esketamine" not in ax.get_title(loc="left").lower()

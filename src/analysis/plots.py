@@ -130,22 +130,27 @@ def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Figure:
 def plot_adverse_effects(pairs: pd.DataFrame, population: str) -> Figure:
     """Dot plot: incidence on drug and on placebo for each effect, grouped by treatment."""
     fig, ax = _figure(9, 0.3 * len(pairs) + 2)
-    labels = pairs["name"].astype(str).str.split(" \\(").str[0] + ": " + pairs["effect"].astype(str).str.slice(0, 40)
+    labels = (pairs["name"].astype(str).str.split(" \\(").str[0] + ": " + pairs["effect"].astype(str).str.slice(0, 40)
+              + np.where(pairs["population_is_adhd"].astype(bool), "", " [not ADHD]"))
     y = np.arange(len(pairs))
     ax.hlines(y, pairs["incidence_placebo_pct"], pairs["incidence_drug_pct"], color=OKABE_ITO["grey"], lw=1.5)
     ax.scatter(pairs["incidence_placebo_pct"], y, color=OKABE_ITO["grey"], label="placebo", zorder=3)
     colours = [CLASS_COLOURS[str(c)] for c in pairs["class"]]
     ax.scatter(pairs["incidence_drug_pct"], y, color=colours, label="drug", zorder=3)
     ax.set_yticks(y, labels, fontsize=8)
+    for tick, in_adhd in zip(ax.get_yticklabels(), pairs["population_is_adhd"].astype(bool), strict=True):
+        if not in_adhd:
+            tick.set_color(OKABE_ITO["vermillion"])
     ax.invert_yaxis()
     ax.set_xlabel("Patients with the effect in placebo-controlled trials (%)")
-    top = pairs.iloc[pairs["excess_pct"].to_numpy().argmax()] if len(pairs) else None
+    adhd = pairs[pairs["population_is_adhd"].astype(bool)]
+    top = adhd.iloc[adhd["excess_pct"].to_numpy().argmax()] if len(adhd) else None
     handles = [Line2D([], [], marker="o", ls="", color=OKABE_ITO["grey"], label="placebo")]
     handles += [Line2D([], [], marker="o", ls="", color=c, label=f"drug ({n})") for n, c in CLASS_COLOURS.items()
                 if n in set(pairs["class"].astype(str))]
     ax.legend(handles=handles, loc="lower right")
     if top is not None:
-        ax.set_title(f"{population.capitalize()}: the largest excess over placebo is {top['effect']} "
+        ax.set_title(f"{population.capitalize()} with ADHD: the largest excess over placebo is {top['effect']} "
                      f"on {str(top['name']).split(' (')[0].lower()} (+{top['excess_pct']:.0f} points)",
                      loc="left", fontsize=11)
     return fig
