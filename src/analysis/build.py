@@ -24,6 +24,7 @@ from pathlib import Path
 from . import paths
 from .notebook_files import (
     PATH_PARAMETERS,
+    cell_source,
     clean_executed,
     declared_parameters,
     read_notebook,
@@ -192,9 +193,9 @@ def describe_failure(error: BaseException, executed: Path) -> str:
         return f"before any cell ran: {name}: {value}"
     first_line = ""
     if executed.exists():
-        sources = [c["source"] for c in read_notebook(executed)["cells"] if c.get("execution_count") == cell]
+        sources = [cell_source(c) for c in read_notebook(executed)["cells"] if c.get("execution_count") == cell]
         if sources:
-            text = "".join(sources[0]) if isinstance(sources[0], list) else sources[0]
+            text = sources[0]
             first_line = f" ({text.strip().splitlines()[0][:60]!r})" if text.strip() else ""
     return f"cell [{cell}]{first_line}: {name}: {value}"
 

@@ -17,6 +17,18 @@ CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
 POPULATION_WORDS = {"children": ("child", "adolescent", "paediatric", "pediatric"), "adults": ("adult",)}
 
 
+def short_name(name: str) -> str:
+    """A treatment's name without its bracketed detail: 'Amphetamines (incl. ...)' -> 'Amphetamines'."""
+    return str(name).split(" (")[0]
+
+
+def in_treatment_order(frame: pd.DataFrame, treatments: pd.DataFrame, *then: str) -> pd.DataFrame:
+    """Rows sorted as treatments.csv lists the treatments (stimulants first), then by `then`."""
+    rank = {treatment: order for order, treatment in enumerate(treatments["treatment_id"])}
+    ranked = frame.assign(_order=frame["treatment_id"].map(rank))
+    return ranked.sort_values(["_order", *then], na_position="last").drop(columns="_order").reset_index(drop=True)
+
+
 def article_labels(sources: pd.DataFrame) -> pd.Series:
     """Short readable labels for the audited articles: 'Article 001: clinic marketing page'."""
     seeds = sources[sources["kind"] == "seed_article"].set_index("source_id")["short_name"].fillna("")
@@ -65,10 +77,7 @@ def onset_timeline(onset: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFram
     frame["first_hours"] = first
     frame["full_hours"] = frame["full_effect_hours_max"].fillna(frame["full_effect_hours_min"])
     frame["label"] = frame["name"].astype(str) + " - " + frame["formulation"].astype(str)
-    order = {name: rank for rank, name in enumerate(treatments["treatment_id"])}
-    frame["order"] = frame["treatment_id"].map(order)
-    frame = frame.sort_values(["order", "first_hours"], na_position="last").drop(columns="order")
-    return frame.reset_index(drop=True)
+    return in_treatment_order(frame, treatments, "first_hours")
 
 
 def onset_claims(claims: pd.DataFrame) -> pd.DataFrame:
@@ -118,9 +127,7 @@ def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: s
     missing = treatments[~treatments["treatment_id"].isin(frame["treatment_id"])]
     gaps = missing[["treatment_id", "name", "class"]].assign(source_id="(no pooled estimate)")
     frame = pd.concat([frame, gaps], ignore_index=True)
-    order = {name: rank for rank, name in enumerate(treatments["treatment_id"])}
-    frame["order"] = frame["treatment_id"].map(order)
-    return frame.sort_values(["order", "source_id"]).drop(columns="order").reset_index(drop=True)
+    return in_treatment_order(frame, treatments, "source_id")
 
 
 def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
@@ -186,7 +193,7 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
     texts, scores = {}, {}
     for treatment in treatments.to_dict("records"):
         tid = treatment["treatment_id"]
-        name = str(treatment["name"]).split(" (")[0]
+        name = short_name(treatment["name"])
         own_onset = onset[onset["treatment_id"] == tid]
         adhd_onset = own_onset[own_onset["condition_is_adhd"].astype(bool)]
         pool = adhd_onset if len(adhd_onset) else own_onset

@@ -29,7 +29,8 @@ def write_notebook(notebook: dict, path: Path) -> None:
     temporary.replace(path)
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string, whether stored as a string or as a list of lines."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
@@ -43,7 +44,7 @@ def declared_parameters(notebook: dict) -> dict[str, object]:
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code" and "parameters" in _tags(cell):
             values = {}
-            for statement in ast.parse(_source(cell)).body:
+            for statement in ast.parse(cell_source(cell)).body:
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
                     target = statement.targets[0]
                     if isinstance(target, ast.Name):
@@ -58,7 +59,7 @@ def source_digest(notebook: dict) -> str:
     kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name", "")
     digest.update(kernel.encode())
     for cell in notebook["cells"]:
-        digest.update(json.dumps([cell["cell_type"], _source(cell), _tags(cell)]).encode())
+        digest.update(json.dumps([cell["cell_type"], cell_source(cell), _tags(cell)]).encode())
     return digest.hexdigest()
 
 

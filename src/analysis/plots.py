@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .metrics import short_name
 from .style import CERTAINTY_COLOURS, CLASS_COLOURS, OKABE_ITO, STYLE, VERDICT_COLOURS, apply_style
 
 
@@ -100,7 +101,7 @@ def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Figure:
             ax.plot(start, y, marker="o", ms=8, color=colour, mfc=fill, mew=2)
         if pd.notna(end):
             ax.plot(end, y, marker="s", ms=7, color=colour, mfc=fill, mew=2)
-        name = str(row["name"]).split(" (")[0]
+        name = short_name(row["name"])
         formulation = str(row["formulation"]).split(" (")[0][:28]
         labels.append(f"{name}, {formulation} [{CONDITION_SHORT[str(row['condition'])]}]")
     for hours in sorted(claims["claimed_onset_hours"].dropna().unique()):
@@ -130,7 +131,7 @@ def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Figure:
 def plot_adverse_effects(pairs: pd.DataFrame, population: str) -> Figure:
     """Dot plot: incidence on drug and on placebo for each effect, grouped by treatment."""
     fig, ax = _figure(9, 0.3 * len(pairs) + 2)
-    labels = (pairs["name"].astype(str).str.split(" \\(").str[0] + ": " + pairs["effect"].astype(str).str.slice(0, 40)
+    labels = (pairs["name"].map(short_name) + ": " + pairs["effect"].astype(str).str.slice(0, 40)
               + np.where(pairs["population_is_adhd"].astype(bool), "", " [not ADHD]"))
     y = np.arange(len(pairs))
     ax.hlines(y, pairs["incidence_placebo_pct"], pairs["incidence_drug_pct"], color=OKABE_ITO["grey"], lw=1.5)
@@ -151,7 +152,7 @@ def plot_adverse_effects(pairs: pd.DataFrame, population: str) -> Figure:
     ax.legend(handles=handles, loc="lower right")
     if top is not None:
         ax.set_title(f"{population.capitalize()} with ADHD: the largest excess over placebo is {top['effect']} "
-                     f"on {str(top['name']).split(' (')[0].lower()} (+{top['excess_pct']:.0f} points)",
+                     f"on {short_name(top['name']).lower()} (+{top['excess_pct']:.0f} points)",
                      loc="left", fontsize=11)
     return fig
 
@@ -172,7 +173,7 @@ def plot_forest(rows: pd.DataFrame, population: str, measure: str = "SMD", title
     for y, row in enumerate(rows.to_dict("records")):
         source = str(row["source_id"])
         has_estimate = pd.notna(row.get("estimate"))
-        name = str(row["name"]).split(" (")[0]
+        name = short_name(row["name"])
         subgroup = row.get("subgroup")
         if has_estimate and pd.notna(subgroup) and subgroup:
             name = f"{name}, {subgroup}"

@@ -6,11 +6,11 @@ contains markup must show it as text, never run it.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 
 from .data import load_dataset
+from .notebook_files import cell_source, read_notebook
 
 DISCLAIMER = (
     "This is an evidence review for learning and research, not medical advice. It gives no dosing advice. "
@@ -66,8 +66,7 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     """The first Markdown heading of the notebook."""
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            for line in source.splitlines():
+            for line in cell_source(cell).splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return fallback
@@ -84,7 +83,7 @@ def render_notebook_page(path: Path, target: Path) -> Path:
     notebook = nbformat.read(path, as_version=4)
     exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
-    title = notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem)
+    title = notebook_title(notebook, path.stem)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page(title, body, NAV), encoding="utf-8")
     return target
@@ -115,7 +114,7 @@ def render_site(out_root: Path, data_dir: Path) -> list[Path]:
     site = out_root / "site"
     site.mkdir(parents=True, exist_ok=True)
     notebooks = sorted((out_root / "notebooks").glob("*.ipynb"))
-    rendered = [(path.stem, notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem))
+    rendered = [(path.stem, notebook_title(read_notebook(path), path.stem))
                 for path in notebooks]
     written = []
     tables = load_dataset(data_dir)
