@@ -16,12 +16,20 @@ _HOMES = {
     "apply_style": "style",
     "save_figure": "style",
     "validate": "validation",
+    "load_schema": "schema",
+    "vocabulary": "schema",
+    "schema": None,
     "metrics": None,
     "plots": None,
     "explore": None,
 }
 
 __all__ = sorted(_HOMES)
+
+
+def __dir__() -> list[str]:
+    """Tab completion in IPython and JupyterLab lists the public names, which load lazily."""
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str):

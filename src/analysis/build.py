@@ -31,11 +31,12 @@ from .notebook_files import (
     source_digest,
     write_notebook,
 )
+from .schema import populations
 from .validation import read_dataset
 
 STATE_FILE = ".build-state.json"
 # Parameters a user may set on the command line, with the values each allows (None: any text).
-ALLOWED_PARAMETERS: dict[str, tuple[str, ...] | None] = {"population": ("children", "adults")}
+ALLOWED_PARAMETERS: dict[str, tuple[str, ...] | None] = {"population": populations()}
 PER_POPULATION = "population"
 
 

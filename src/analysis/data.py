@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .validation import Problem, RawTable, load_schema, read_dataset
+from .schema import load_schema
+from .validation import Problem, RawTable, read_dataset
 
 
 class DatasetError(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .validation import load_schema
+from .schema import load_schema
 
 TYPE_WORDS = {
     "id": "identifier",

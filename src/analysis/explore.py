@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-CLASSES = ("all", "stimulant", "non-stimulant", "NMDA antagonist")
-VERDICTS = ("all", "supported", "mixed", "unsupported", "contradicted", "unverifiable")
+from .schema import vocabulary
+
+CLASSES = ("all", *vocabulary("treatment_class"))
+VERDICTS = ("all", *vocabulary("verdict"))
 
 
 def _treatments_in(data: dict[str, pd.DataFrame], treatment_class: str) -> set[str]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .schema import populations, vocabulary
+
 # How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
 # evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way
 # to check it, which we count as half as well (it is not false, but the reader cannot rely on it).
 OVERREACH_WEIGHTS = {"supported": 0.0, "mixed": 0.5, "unverifiable": 0.5, "unsupported": 1.0, "contradicted": 1.0}
-CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
+CERTAINTY_ORDER = list(vocabulary("certainty"))  # best first
 POPULATION_WORDS = {"children": ("child", "adolescent", "paediatric", "pediatric"), "adults": ("adult",)}
 
 
@@ -218,7 +220,7 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
             "Boxed warning": 1.0 if boxed.any() else 0.0,
         }
         certainties = []
-        for population in ("children", "adults"):
+        for population in populations():
             column = f"SMD {population}"
             best = best_estimate(estimates, tid, population)
             if best is None:

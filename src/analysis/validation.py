@@ -7,15 +7,14 @@ input: it collects problems, so that one run shows all of them.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from . import paths
+from .schema import load_schema
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 LIST_SEPARATOR = ";"
@@ -58,13 +57,6 @@ class RawTable:
         """(row number, row, line) for each data row: what every message needs to locate a cell."""
         for number, (row, line) in enumerate(zip(self.rows, self.lines, strict=True), start=1):
             yield number, row, line
-
-
-@cache
-def load_schema() -> dict:
-    """The dataset's contract. It lives with the project's data, whichever data folder is checked."""
-    with open(paths.DATA_DIR / paths.SCHEMA_FILE, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def split_list(cell: str) -> list[str]:
