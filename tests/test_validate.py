@@ -38,7 +38,8 @@ def test_duplicate_id(data_copy):
 def test_non_numeric_number(data_copy):
     edit_cell(data_copy, "adverse_effects.csv", 1, "incidence_drug_pct", "six")
     assert messages(data_copy) == [
-        "adverse_effects.csv, row 1 (line 2), column 'incidence_drug_pct': 'six' is not a number (number expected)"
+        "adverse_effects.csv, row 1 (line 2), column 'incidence_drug_pct': 'six' is not a number (number expected; "
+        "digits 0-9, a '.' and an optional exponent)"
     ]
 
 
@@ -125,3 +126,90 @@ def test_command_line_accepts_valid_data():
     result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "the dataset is valid" in result.stdout
+
+
+def _row_of(folder, table: str, column: str, value: str) -> int:
+    frame = load_dataset(folder)[table]
+    return int(frame.index[frame[column] == value][0]) + 1
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("2_018", "is not a number (integer expected; digits 0-9, a '.' and an optional exponent)"),
+    ("\u0662\u0660\u0661\u0668", "is not a number (integer expected; digits 0-9, a '.' and an optional exponent)"),
+    ("\uff12\uff10\uff11\uff18", "is not a number (integer expected; digits 0-9, a '.' and an optional exponent)"),
+    ("2018.5", "is not a whole number"),
+    ("nan", "is not a number (integer expected; digits 0-9, a '.' and an optional exponent)"),
+])
+def test_numbers_the_loader_could_not_read_are_refused(data_copy, value, reason):
+    edit_cell(data_copy, "sources.csv", 7, "year", value)
+    assert messages(data_copy) == [f"sources.csv, row 7 (line 8), column 'year': {value!r} {reason}"]
+
+
+def test_an_integer_too_large_for_its_column_is_refused(data_copy):
+    row = _row_of(data_copy, "sources", "source_id", "cortese2018_nma")
+    edit_cell(data_copy, "sources.csv", row, "pmid", "1" * 30)
+    assert messages(data_copy) == [f"sources.csv, row {row} (line {row + 1}), column 'pmid': '{'1' * 30}' is too large"]
+
+
+@pytest.mark.parametrize("value", ["2_018", "1e999", "1" * 30, "\u0662\u0660\u0661\u0668", "-0.5e1", "+3"])
+def test_what_validates_also_loads(data_copy, value):
+    """The validator and the loader share one parser: a value either gets a message or loads."""
+    edit_cell(data_copy, "adverse_effects.csv", 1, "incidence_placebo_pct", value)
+    if validate(data_copy):
+        with pytest.raises(DatasetError):
+            load_dataset(data_copy)
+    else:
+        assert float(load_dataset(data_copy)["adverse_effects"]["incidence_placebo_pct"].iloc[0]) == float(value)
+
+
+def test_header_only_required_table(data_copy):
+    path = data_copy / "claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    assert "claims.csv: has a header but no rows: the table 'claims' needs at least one" in messages(data_copy)
+
+
+@pytest.mark.parametrize("column", ["estimate", "ci_low", "ci_high"])
+def test_ratio_bounds_must_be_positive(data_copy, column):
+    row = _row_of(data_copy, "meta_analyses", "estimate_id", "ma-42")  # guanfacine OR 4.50 (2.14-10.31)
+    values = {"estimate": "4.5", "ci_low": "2.14", "ci_high": "10.31"}
+    values[column] = "0" if column == "ci_low" else "-1"
+    for name, value in values.items():
+        edit_cell(data_copy, "meta_analyses.csv", row, name, value)
+    found = [m for m in messages(data_copy) if "is not above 0" in m]
+    assert found == [f"meta_analyses.csv, row {row} (line {row + 1}), column '{column}': {values[column]!r} is not "
+                     "above 0: a ratio (OR) and its bounds are positive (1 = no difference)"]
+
+
+@pytest.mark.parametrize("value", [";;;", "cortese2018_nma;;label_ketalar", "cortese2018_nma;"])
+def test_list_with_empty_members(data_copy, value):
+    edit_cell(data_copy, "claims.csv", 5, "evidence_ids", value)
+    assert messages(data_copy) == [f"claims.csv, row 5 (line 6), column 'evidence_ids': {value!r} has an empty "
+                                   "member: ids are separated by a single ';'"]
+
+
+@pytest.mark.parametrize("value", ["nan", "NA", "null", "None"])
+def test_ids_that_read_as_missing(data_copy, value):
+    edit_cell(data_copy, "onset.csv", 1, "onset_id", value)
+    assert messages(data_copy) == [f"onset.csv, row 1 (line 2), column 'onset_id': {value!r} reads as a missing "
+                                   "value in pandas and spreadsheets; choose another id"]
+
+
+def test_byte_order_mark_is_named(data_copy):
+    path = data_copy / "claims.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert messages(data_copy) == ["claims.csv: starts with a byte-order mark (BOM), which would hide the first "
+                                   "column's name: save it as UTF-8 without BOM"]
+
+
+def test_encoding_error_gives_the_line(data_copy):
+    edit_cell(data_copy, "treatments.csv", 3, "example_products", "caf\u00e9")
+    path = data_copy / "treatments.csv"
+    path.write_bytes(path.read_bytes().replace("caf\u00e9".encode(), "caf\u00e9".encode("latin-1")))
+    found = messages(data_copy)
+    assert len(found) == 1 and found[0].startswith("treatments.csv: is not valid UTF-8 at line 4 (byte ")
+
+
+def test_field_size_limit_is_stated(data_copy):
+    edit_cell(data_copy, "claims.csv", 2, "rationale", "x" * 1_000_000)
+    assert messages(data_copy) == ["claims.csv: is not well-formed CSV from line 3: has a field longer than the "
+                                   "limit of 131,072 characters"]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import paths
 from .schema import load_schema
-from .validation import Problem, RawTable, read_dataset
+from .validation import Problem, RawTable, parse_value, read_dataset
 
 
 class DatasetError(Exception):
@@ -23,24 +23,24 @@ class DatasetError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+PANDAS_TYPES = {"number": "Float64", "integer": "Int64", "boolean": "boolean"}
+
+
 def _typed(raw: RawTable) -> pd.DataFrame:
+    """Typed columns, each cell parsed by the validator's own `parse_value`: what validates, loads."""
     schema = load_schema()
     spec = schema["tables"][raw.name]
     frame = pd.DataFrame(raw.rows, columns=raw.header)
     for column, rule in spec["columns"].items():
-        text = frame[column].replace("", pd.NA)
         kind = rule["type"]
-        if kind == "number":
-            frame[column] = pd.to_numeric(text).astype("Float64")
-        elif kind == "integer":
-            frame[column] = pd.to_numeric(text).astype("Int64")
-        elif kind == "boolean":
-            frame[column] = text.map({"true": True, "false": False}).astype("boolean")
+        if kind in PANDAS_TYPES:
+            values = [parse_value(text, rule, schema["vocabularies"]) if text else None for text in frame[column]]
+            frame[column] = pd.array(values, dtype=PANDAS_TYPES[kind])
         elif kind == "category":
-            frame[column] = pd.Categorical(text, categories=schema["vocabularies"][rule["vocabulary"]],
-                                           ordered=True)
+            frame[column] = pd.Categorical(frame[column].replace("", pd.NA),
+                                           categories=schema["vocabularies"][rule["vocabulary"]], ordered=True)
         else:
-            frame[column] = text.astype("string")
+            frame[column] = frame[column].replace("", pd.NA).astype("string")
     return frame
 
 

@@ -6,6 +6,7 @@ input: it collects problems, so that one run shows all of them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
 import re
@@ -18,6 +19,10 @@ from .schema import load_schema
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 LIST_SEPARATOR = ";"
+# Which measure each family of outcomes is reported in: symptom scores as standardised mean differences,
+# dropouts as odds or risk ratios (both ratios: 1 = no difference from placebo, drawn on a log axis).
+RATIO_MEASURES = ("OR", "RR")
+MEASURES_BY_OUTCOME = {"core": ("SMD",), "dropout": RATIO_MEASURES}
 
 
 @dataclass(frozen=True)
@@ -71,16 +76,24 @@ def read_raw_table(name: str, data_dir: Path, problems: list[Problem]) -> RawTab
     if not path.is_file():
         problems.append(Problem(label, f"the table '{name}' is missing (expected at {path})"))
         return None
+    raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        problems.append(Problem(label, "starts with a byte-order mark (BOM), which would hide the first column's "
+                                       "name: save it as UTF-8 without BOM"))
+        return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(label, f"is not valid UTF-8 (byte {error.start})"))
+        line = raw[:error.start].count(b"\n") + 1
+        problems.append(Problem(label, f"is not valid UTF-8 at line {line} (byte {error.start}, "
+                                       f"{raw[error.start:error.start + 1]!r}): save it as UTF-8"))
         return None
     if not text.strip():
         problems.append(Problem(label, "is empty: it needs at least a header row"))
         return None
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     rows, lines = [], []
+    start = 1
     try:
         header = next(reader)
         start = reader.line_num + 1
@@ -90,10 +103,14 @@ def read_raw_table(name: str, data_dir: Path, problems: list[Problem]) -> RawTab
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as error:
-        problems.append(
-            Problem(label, f"is not well-formed CSV from line {start}: {error} "
-                           "(a quoted field is probably not closed)")
-        )
+        if "field larger than field limit" in str(error):
+            reason = f"has a field longer than the limit of {csv.field_size_limit():,} characters"
+        else:
+            reason = f"{error} (a quoted field is probably not closed)"
+        problems.append(Problem(label, f"is not well-formed CSV from line {start}: {reason}"))
+        return None
+    if not rows and not spec.get("may_be_empty"):
+        problems.append(Problem(label, f"has a header but no rows: the table '{name}' needs at least one"))
         return None
     header = [column.strip() for column in header]
     missing = [column for column, rule in spec["columns"].items() if column not in header]
@@ -118,42 +135,70 @@ def read_raw_table(name: str, data_dir: Path, problems: list[Problem]) -> RawTab
     return RawTable(name, path, header, table_rows, lines)
 
 
-def _cell_problem(value: str, rule: dict, vocabularies: dict) -> str | None:
-    """Why one non-empty cell breaks its column's rule, or None."""
+# Numbers as a person types them in a CSV: ASCII digits only, so that '2_018', Arabic-Indic or full-width digits,
+# 'inf' and 'nan' (all of which Python's float() accepts) are refused here rather than surprising a reader later.
+NUMBER_PATTERN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+INTEGER_PATTERN = re.compile(r"[+-]?\d+", re.ASCII)
+INTEGER_LIMIT = 2**63 - 1  # what a 64-bit integer column holds
+# Words pandas reads as missing: as ids they would vanish in an analyst's read_csv.
+MISSING_WORDS = {"na", "n/a", "nan", "-nan", "null", "none", "<na>", "nat"}
+
+
+class CellError(ValueError):
+    """Why a cell's text is not a value of its column; the message completes "'text' ..."."""
+
+
+def parse_value(text: str, rule: dict, vocabularies: dict):
+    """The typed value of one non-empty cell, or CellError: the one parser that validation and loading share,
+    so that whatever validates also loads."""
     kind = rule["type"]
     if kind in ("number", "integer"):
-        try:
-            number = float(value)
-        except ValueError:
-            return f"is not a number ({kind} expected)"
-        if not math.isfinite(number):
-            return "is not a finite number"
-        if kind == "integer" and not number.is_integer():
-            return "is not a whole number"
+        pattern = INTEGER_PATTERN if kind == "integer" else NUMBER_PATTERN
+        if not pattern.fullmatch(text):
+            if kind == "integer" and NUMBER_PATTERN.fullmatch(text):
+                raise CellError("is not a whole number")
+            raise CellError(f"is not a number ({kind} expected; digits 0-9, a '.' and an optional exponent)")
+        number = int(text) if kind == "integer" else float(text)
+        if not math.isfinite(number) or (kind == "integer" and abs(number) > INTEGER_LIMIT):
+            raise CellError("is too large")
         if "min" in rule and number < rule["min"]:
-            return f"is below the minimum {rule['min']}"
+            raise CellError(f"is below the minimum {rule['min']}")
         if "max" in rule and number > rule["max"]:
-            return f"is above the maximum {rule['max']}"
-    elif kind == "category":
+            raise CellError(f"is above the maximum {rule['max']}")
+        return number
+    if kind == "category":
         allowed = vocabularies[rule["vocabulary"]]
-        if value not in allowed:
-            return "is not an allowed value; allowed: " + ", ".join(allowed)
-    elif kind == "boolean":
-        if value not in ("true", "false"):
-            return "is not a boolean; allowed: true, false"
-    elif kind == "date":
+        if text not in allowed:
+            raise CellError("is not an allowed value; allowed: " + ", ".join(allowed))
+        return text
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise CellError("is not a boolean; allowed: true, false")
+        return text == "true"
+    if kind == "date":
         try:
-            date.fromisoformat(value)
+            return date.fromisoformat(text)
         except ValueError:
-            return "is not a date in the form YYYY-MM-DD"
-    elif kind == "id":
-        if not ID_PATTERN.match(value):
-            return "is not a valid id (letters, digits, '_', '-', '.')"
-    elif kind == "id_list":
-        bad = [part for part in split_list(value) if not ID_PATTERN.match(part)]
-        if bad:
-            return "holds an invalid id: " + ", ".join(bad)
-    return None
+            raise CellError("is not a date in the form YYYY-MM-DD") from None
+    if kind == "id":
+        _check_id(text)
+        return text
+    if kind == "id_list":
+        members = [part.strip() for part in text.split(LIST_SEPARATOR)]
+        if "" in members:
+            raise CellError(f"has an empty member: ids are separated by a single '{LIST_SEPARATOR}'")
+        for member in members:
+            _check_id(member, in_list=True)
+        return LIST_SEPARATOR.join(members)
+    return text
+
+
+def _check_id(text: str, in_list: bool = False) -> None:
+    where = f"holds an invalid id {text!r}: it " if in_list else ""
+    if not ID_PATTERN.match(text):
+        raise CellError(f"{where}is not a valid id (letters, digits, '_', '-', '.')")
+    if text.lower() in MISSING_WORDS:
+        raise CellError(f"{where}reads as a missing value in pandas and spreadsheets; choose another id")
 
 
 def check_cells(table: RawTable, problems: list[Problem]) -> None:
@@ -170,9 +215,10 @@ def check_cells(table: RawTable, problems: list[Problem]) -> None:
                 if rule.get("required"):
                     problems.append(Problem(label, "is required but empty", number, line, column))
                 continue
-            reason = _cell_problem(value, rule, schema["vocabularies"])
-            if reason:
-                problems.append(Problem(label, reason, number, line, column, value))
+            try:
+                parse_value(value, rule, schema["vocabularies"])
+            except CellError as error:
+                problems.append(Problem(label, str(error), number, line, column, value))
         identifier = row[key]
         if identifier in seen:
             problems.append(
@@ -184,11 +230,8 @@ def check_cells(table: RawTable, problems: list[Problem]) -> None:
 
 
 def _as_number(value: str) -> float | None:
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+    number = float(value) if NUMBER_PATTERN.fullmatch(value) else None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def check_orderings(table: RawTable, problems: list[Problem]) -> None:
@@ -278,10 +321,17 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
             if row["check_status"] == "confirmed" and not all(numbers):
                 problems.append(Problem("meta_analyses.csv", "is confirmed but has no estimate and interval",
                                         number, line, "check_status", row["check_status"]))
-            expected = "SMD" if row["outcome"].startswith("core_symptoms") else "OR"
-            if row["measure"] in ("SMD", "OR") and row["outcome"] and row["measure"] != expected:
-                problems.append(Problem("meta_analyses.csv", f"should be {expected} for outcome "
+            expected = MEASURES_BY_OUTCOME.get(row["outcome"].split("_")[0], ())
+            if expected and row["measure"] and row["measure"] not in expected:
+                problems.append(Problem("meta_analyses.csv", f"should be {' or '.join(expected)} for outcome "
                                         f"'{row['outcome']}'", number, line, "measure", row["measure"]))
+            if row["measure"] in RATIO_MEASURES:
+                for column in ("estimate", "ci_low", "ci_high"):
+                    value = _as_number(row[column])
+                    if value is not None and value <= 0:
+                        problems.append(Problem("meta_analyses.csv", f"is not above 0: a ratio ({row['measure']}) "
+                                                "and its bounds are positive (1 = no difference)",
+                                                number, line, column, row[column]))
 
 
 def read_dataset(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
