@@ -116,7 +116,8 @@ def test_failing_notebook_names_the_cell_and_keeps_it(project):
         run(project)
     message = str(error.value)
     # [4]: the execution count in the kept notebook, where papermill's injected-parameters cell runs third
-    expected = ("notebook 03-fails.ipynb (03-fails) failed at cell [4] (\"raise ValueError('deliberate failure')\"): "
+    expected = ("notebook 03-fails.ipynb (03-fails) failed at Cell 2 (\"raise ValueError('deliberate failure')\"), "
+                "[4] in the kept notebook: "
                 "ValueError: deliberate failure")
     assert expected in message
     kept = project["out"].with_name("out.failed") / "03-fails.ipynb"

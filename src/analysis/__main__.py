@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -32,14 +33,17 @@ def _build(args: argparse.Namespace) -> int:
         print(f"build failed: {error}", file=sys.stderr)
         print("the previous outputs are untouched", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         print("\nbuild interrupted; the previous outputs are untouched", file=sys.stderr)
-        return 130
+        return 128 + getattr(interrupt, "signal_number", signal.SIGINT)
+    for line in report.recovered:
+        print(f"build: {line}", file=sys.stderr)
     if report.executed:
         print(f"build: executed {len(report.executed)} notebook run(s), reused {len(report.skipped)}, "
               f"in {report.seconds:.1f} s")
     else:
-        print(f"build: nothing changed ({len(report.skipped)} notebook runs up to date), {report.seconds:.2f} s")
+        rendered = "site re-rendered" if report.site_rendered else "nothing changed"
+        print(f"build: {rendered} ({len(report.skipped)} notebook runs up to date), {report.seconds:.2f} s")
     return 0
 
 

@@ -7,11 +7,14 @@ the package's code, the locked dependencies and its parameters, so an unchanged 
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -53,6 +56,7 @@ class Run:
     parameters: dict[str, object]
     is_default: bool  # parameters equal the notebook's own defaults: its outputs may be stored in it
     key: str = ""
+    selected: bool = True  # False: left out by a `-p` filter, so its previous outputs are kept as they are
     products: list[str] = field(default_factory=list)
 
 
@@ -64,14 +68,40 @@ def _hash_files(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def code_digest() -> str:
-    """The package's code, the schema and the lock file: what every run depends on."""
+SITE_CODE = ("site", "site.py")  # the site's package (or module): re-renders pages, never re-runs a notebook
+NOT_RUN_INPUTS = ("__main__.py", "dictionary.py")  # the command line and the dictionary writer
+
+
+def _package_files() -> list[Path]:
     package = Path(__file__).resolve().parent
-    files = list(package.glob("*.py")) + [paths.DATA_DIR / paths.SCHEMA_FILE]
+    return [path for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+
+
+def _is_site_code(path: Path) -> bool:
+    relative = path.relative_to(Path(__file__).resolve().parent)
+    return relative.parts[0] in SITE_CODE
+
+
+def code_digest() -> str:
+    """What every notebook run depends on: the package's code less the site and the command line, the schema
+    and the lock file. A change to the site's templates therefore re-renders pages without running kernels."""
+    files = [path for path in _package_files() if path.suffix == ".py" and not _is_site_code(path)
+             and path.name not in NOT_RUN_INPUTS]
+    files.append(paths.DATA_DIR / paths.SCHEMA_FILE)
     lock = paths.PROJECT_ROOT / "requirements.lock"
     if lock.exists():
         files.append(lock)
     return _hash_files(files, paths.PROJECT_ROOT)
+
+
+def site_digest(runs: list[Run], data_dir: Path) -> str:
+    """What the site depends on: its own code and files, the data, and every run it shows."""
+    site_files = [path for path in _package_files() if _is_site_code(path)]
+    digest = hashlib.sha256(_hash_files(site_files, paths.PROJECT_ROOT).encode())
+    digest.update(data_digest(data_dir).encode())
+    for run in sorted(runs, key=lambda run: run.name):
+        digest.update(f"{run.name}:{run.key}".encode())
+    return digest.hexdigest()
 
 
 def data_digest(data_dir: Path) -> str:
@@ -96,7 +126,8 @@ def parse_parameter_options(options: list[str]) -> dict[str, str]:
 
 
 def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> list[Run]:
-    """Every run of the build: one per notebook, or one per population for notebooks that take one."""
+    """Every run of the build: one per notebook, or one per population for notebooks that take one; runs that
+    `chosen` parameters leave out are planned too, unselected, so that their outputs are kept."""
     notebooks = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
     if not notebooks:
         raise BuildError(f"no notebooks named NN-*.ipynb in {notebooks_dir}")
@@ -109,10 +140,8 @@ def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> li
         if missing:
             raise BuildError(f"{notebook_path.name}: its parameters cell lacks {', '.join(missing)}")
         if PER_POPULATION in defaults:
-            populations = [chosen[PER_POPULATION]] if PER_POPULATION in chosen else \
-                list(ALLOWED_PARAMETERS[PER_POPULATION])
             variants = [(f"{notebook_path.stem}-{population}", {PER_POPULATION: population})
-                        for population in populations]
+                        for population in ALLOWED_PARAMETERS[PER_POPULATION]]
         else:
             variants = [(notebook_path.stem, {})]
         for name, values in variants:
@@ -121,7 +150,8 @@ def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> li
             digest = hashlib.sha256(
                 (shared + source_digest(notebook) + json.dumps(values, sort_keys=True)).encode()
             ).hexdigest()
-            runs.append(Run(name, notebook_path, parameters, is_default, key=digest))
+            selected = all(values.get(key, wanted) == wanted for key, wanted in chosen.items())
+            runs.append(Run(name, notebook_path, parameters, is_default, key=digest, selected=selected))
     return runs
 
 
@@ -186,19 +216,23 @@ class Progress:
 
 
 def describe_failure(error: BaseException, executed: Path) -> str:
-    """Which cell failed and why, from papermill's error and the executed notebook, in one line."""
-    cell = getattr(error, "exec_count", None)
+    """Which cell failed and why, in one line, numbering the cell as nbval does (code cells of the notebook in
+    notebooks/, from 0) and giving its execution count in the kept notebook, which also runs papermill's cell."""
+    count = getattr(error, "exec_count", None)
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
-    if cell is None:
+    if count is None:
         return f"before any cell ran: {name}: {value}"
-    first_line = ""
-    if executed.exists():
-        sources = [cell_source(c) for c in read_notebook(executed)["cells"] if c.get("execution_count") == cell]
-        if sources:
-            text = sources[0]
-            first_line = f" ({text.strip().splitlines()[0][:60]!r})" if text.strip() else ""
-    return f"cell [{cell}]{first_line}: {name}: {value}"
+    if not executed.exists():
+        return f"execution count [{count}]: {name}: {value}"
+    code_cells = [cell for cell in read_notebook(executed)["cells"] if cell["cell_type"] == "code"]
+    own_cells = [cell for cell in code_cells if "injected-parameters" not in cell.get("metadata", {}).get("tags", [])]
+    failed = [index for index, cell in enumerate(own_cells) if cell.get("execution_count") == count]
+    if not failed:
+        return f"execution count [{count}]: {name}: {value}"
+    text = cell_source(own_cells[failed[0]]).strip()
+    first_line = f" ({text.splitlines()[0][:60]!r})" if text else ""
+    return f"Cell {failed[0]}{first_line}, [{count}] in the kept notebook: {name}: {value}"
 
 
 def _load_state(out_dir: Path) -> dict:
@@ -212,13 +246,46 @@ def _products(run_dir: Path) -> list[str]:
     return sorted(str(path.relative_to(run_dir)) for path in run_dir.rglob("*") if path.is_file())
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: the build stops its workers, removes its staging folder and leaves outputs alone."""
+
+    def __init__(self, signal_number: int = signal.SIGINT):
+        super().__init__(signal.Signals(signal_number).name)
+        self.signal_number = signal_number
+
+
+def _raise_interrupted(signal_number: int, _frame) -> None:
+    raise Interrupted(signal_number)
+
+
+def _worker_started() -> None:
+    """In each worker: SIGTERM unwinds like Ctrl-C, so papermill shuts the worker's kernel down on the way out."""
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+
+
+def _stop_workers(executor: ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Stop running workers (and so their kernels) instead of letting them finish unseen after the build exits."""
+    processes = list(getattr(executor, "_processes", {}).values())  # the executor keeps no public handle
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
 def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cwd: Path) -> None:
     """Run notebooks side by side, at most `jobs` at once; keep failed notebooks and raise."""
     progress = Progress(len(runs))
     queue = list(runs)
     running = {}
     failures = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as executor:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             initializer=_worker_started) as executor:
         try:
             while queue or running:
                 while queue and len(running) < jobs:
@@ -237,7 +304,7 @@ def _execute_all(runs: list[Run], staging: Path, jobs: int, failed_dir: Path, cw
                     if error is not None:
                         failures.append((run, error))
         except KeyboardInterrupt:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(executor)
             raise
         finally:
             progress.close()
@@ -271,7 +338,7 @@ def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, st
     owners: dict[str, str] = {}
     for run in runs:
         if run not in executed:
-            run.products = state["runs"][run.name]["products"]
+            run.products = state["runs"].get(run.name, {}).get("products", [])
         for product in run.products:
             owners[product] = run.name
     for run in executed:
@@ -288,24 +355,62 @@ def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, st
     return new
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+PREVIOUS = "previous"  # inside a staging folder: the old outputs, while the fallback publish swaps them out
+
+
 def _publish(new: Path, out: Path) -> None:
-    """Swap the new tree in with two renames on the same file system: readers see old or new, never half."""
-    if out.exists():
-        old = out.with_name(f".{out.name}-previous-{os.getpid()}")
-        out.rename(old)
+    """Swap the new tree in so that `out` is never missing or half-written: one exchange rename where the
+    system has it, else two renames whose middle state `recover_interrupted` repairs at the next build."""
+    if not out.exists():
         new.rename(out)
-        shutil.rmtree(old)
+    elif _exchange(new, out):
+        shutil.rmtree(new)  # the exchange left the old outputs here
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        previous = new.parent / PREVIOUS
+        out.rename(previous)
         new.rename(out)
+        shutil.rmtree(previous)
 
 
-def _store_outputs_in_notebooks(executed: list[Run], staging: Path) -> None:
+def _leftovers(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}-staging-*")) + sorted(out.parent.glob(f".{out.name}-previous-*"))
+
+
+def recover_interrupted(out: Path) -> list[str]:
+    """Under the lock, before anything else: put back outputs that a killed build had moved aside, and remove
+    its staging folders. Returns what was done, one line each."""
+    done = []
+    for leftover in _leftovers(out):
+        stranded = leftover / PREVIOUS if leftover.name.startswith(f".{out.name}-staging-") else leftover
+        if not out.exists() and stranded.is_dir():
+            stranded.rename(out)
+            done.append(f"restored {out} from {stranded}, left by an interrupted build")
+        if leftover.exists():
+            shutil.rmtree(leftover)
+            done.append(f"removed {leftover}, left by an interrupted build")
+    return done
+
+
+def _store_outputs_in_notebooks(executed: list[Run], staging: Path, target: Path) -> None:
     """Keep the committed notebooks' outputs equal to what the code makes (nbval compares them)."""
     for run in executed:
         if run.is_default:
             result = read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb")
-            write_notebook(clean_executed(result, None), run.notebook)
+            write_notebook(clean_executed(result, None), target / run.notebook.name)
 
 
 @contextmanager
@@ -320,36 +425,92 @@ def exclusive(out: Path):
         yield
 
 
+@contextmanager
+def _signals_interrupt():
+    """SIGTERM ends the build the way Ctrl-C does: workers stopped, staging removed, outputs untouched."""
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+BUILD_ENTRIES = {"figures", "tables", "notebooks", "site", STATE_FILE}  # what a build writes into --out
+MAX_JOBS = 32
+
+
+def check_out_dir(out: Path, data: Path, notebooks: Path) -> None:
+    """Refuse an output folder that a build would damage or could not write, before anything runs."""
+    source = paths.PROJECT_ROOT / "src"
+    for what, folder in (("the data folder", data), ("the notebooks folder", notebooks), ("the source folder", source)):
+        if out == folder or folder in out.parents:
+            raise BuildError(f"--out {out} is {what} or inside it: choose a folder of its own, e.g. outputs/")
+        if out in folder.parents:
+            raise BuildError(f"--out {out} holds {what} ({folder}): a build replaces its output folder whole")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out {out} is a file, not a folder: choose a folder")
+    if out.is_dir():
+        if os.path.ismount(out):
+            raise BuildError(f"--out {out} is a mount point, which a build cannot replace: choose a folder inside it")
+        foreign = sorted(entry.name for entry in out.iterdir() if entry.name not in BUILD_ENTRIES)
+        if foreign:
+            raise BuildError(f"--out {out} holds files a build did not make ({', '.join(foreign[:3])}): a build "
+                             "replaces its output folder whole, so it writes only into a new or empty folder or "
+                             "into a previous build's output")
+    existing = out.parent
+    while not existing.exists():
+        existing = existing.parent
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise BuildError(f"--out {out} cannot be written: {existing} refuses new files ({error.strerror})") from None
+
+
 @dataclass
 class BuildReport:
     executed: list[str]
     skipped: list[str]
     seconds: float
+    recovered: list[str] = field(default_factory=list)
+    site_rendered: bool = False
 
 
 def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None, force: bool = False,
           jobs: int | None = None, parameter_options: list[str] | tuple = (),
-          notebooks_dir: str | Path | None = None) -> BuildReport:
-    """Validate, execute what changed, render the site and publish; raises BuildError with the reason."""
+          notebooks_dir: str | Path | None = None, store_notebooks_in: str | Path | None = None) -> BuildReport:
+    """Validate, execute what changed, render the site and publish; raises BuildError with the reason.
+
+    `store_notebooks_in`: where the notebooks with their stored outputs go (nbval compares them); by default the
+    notebooks folder itself, when the project's own data is built into the project's outputs/.
+    """
     began = time.monotonic()
     data = paths.data_dir(data_dir).resolve()
     out = Path(out_dir or paths.OUTPUTS_DIR).resolve()
-    jobs = jobs or os.cpu_count() or 1
-    if jobs < 1:
-        raise BuildError("--jobs must be at least 1")
+    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if not 1 <= jobs <= MAX_JOBS:
+        raise BuildError(f"--jobs must be a whole number from 1 to {MAX_JOBS}, not {jobs}")
     chosen = parse_parameter_options(list(parameter_options))
+    check_out_dir(out, data, notebooks)
     _, problems = read_dataset(data)
     if problems:
         raise BuildError("the dataset is invalid; nothing was built:\n" + "\n".join(map(str, problems)))
-    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     runs = plan_runs(notebooks, data, chosen)
-    with exclusive(out):
+    if store_notebooks_in is None and (data, out, notebooks) == tuple(
+            p.resolve() for p in (paths.DATA_DIR, paths.OUTPUTS_DIR, paths.NOTEBOOKS_DIR)):
+        store_notebooks_in = notebooks
+    with exclusive(out), _signals_interrupt():
+        recovered = recover_interrupted(out)
         state = _load_state(out)
-        to_execute = [run for run in runs if force or not _is_current(run, state, out)]
-        if to_execute:
-            _execute_and_publish(runs, to_execute, data, out, notebooks, jobs, state)
+        to_execute = [run for run in runs if run.selected and (force or not _is_current(run, state, out))]
+        site_key = site_digest(runs, data)
+        render = bool(to_execute) or force or state.get("site") != site_key or not (out / "site").is_dir()
+        if render:
+            _execute_and_publish(runs, to_execute, data, out, notebooks, jobs, state, site_key,
+                                 Path(store_notebooks_in) if store_notebooks_in else None)
     return BuildReport([r.name for r in to_execute], [r.name for r in runs if r not in to_execute],
-                       time.monotonic() - began)
+                       time.monotonic() - began, recovered, render)
 
 
 def _is_current(run: Run, state: dict, out: Path) -> bool:
@@ -359,20 +520,20 @@ def _is_current(run: Run, state: dict, out: Path) -> bool:
 
 
 def _execute_and_publish(runs: list[Run], to_execute: list[Run], data: Path, out: Path, notebooks: Path,
-                         jobs: int, state: dict) -> None:
+                         jobs: int, state: dict, site_key: str, store_notebooks_in: Path | None) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
     try:
-        _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"), notebooks)
+        if to_execute:
+            _execute_all(to_execute, staging, jobs, out.with_name(out.name + ".failed"), notebooks)
         new = _assemble(runs, to_execute, staging, out, state)
         from .site import render_site
 
         render_site(new, data)
         state["runs"].update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
+        state["site"] = site_key
         (new / STATE_FILE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         _publish(new, out)
-        defaults = (data, out, notebooks) == tuple(p.resolve() for p in (paths.DATA_DIR, paths.OUTPUTS_DIR,
-                                                                          paths.NOTEBOOKS_DIR))
-        if defaults:
-            _store_outputs_in_notebooks(to_execute, staging)
+        if store_notebooks_in is not None:
+            _store_outputs_in_notebooks(to_execute, staging, store_notebooks_in)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
