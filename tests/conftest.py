@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from analysis import paths
+from analysis.build import build
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +38,47 @@ def edit_cell(folder: Path, file: str, row: int, column: str, value: str) -> Non
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+# Tiny notebooks for pipeline tests: a build of these takes seconds, not the real notebooks' minute.
+KERNEL = {"kernelspec": {"name": paths.KERNEL_NAME, "display_name": "Python", "language": "python"}}
+
+
+def notebook(*sources: str, population: bool = False) -> dict:
+    parameters = "data_dir = None  # dataset\nout_dir = None  # outputs"
+    if population:
+        parameters += '\npopulation = "children"  # children or adults'
+    cells = [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": parameters,
+              "outputs": [], "execution_count": None}]
+    cells += [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+              for source in sources]
+    return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 4}
+
+
+SAVE_COUNT = ("import analysis, pandas as pd\n"
+              "n = len(analysis.load_table('treatments', data_dir))\n"
+              "analysis.save_table(pd.DataFrame({'treatments': [n]}), NAME, out_dir)\nprint(n)")
+
+
+def write(folder: Path, name: str, book: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(book), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, data_copy: Path) -> dict[str, Path]:
+    notebooks = tmp_path / "notebooks"
+    write(notebooks, "01-count.ipynb", notebook(SAVE_COUNT.replace("NAME", "'01-count'")))
+    write(notebooks, "02-by-population.ipynb",
+          notebook(SAVE_COUNT.replace("NAME", "f'02-count-{population}'"), population=True))
+    return {"notebooks": notebooks, "data": data_copy, "out": tmp_path / "out"}
+
+
+def run(project: dict[str, Path], **options):
+    return build(project["data"], project["out"], notebooks_dir=project["notebooks"], jobs=2, **options)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
