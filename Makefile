@@ -5,38 +5,54 @@ PY := $(VENV)/bin/python
 KERNEL := ketamine-adhd-evidence
 SETUP := $(VENV)/.setup-done
 SCRATCH := $(CURDIR)/.scratch
+JOBS ?= 2
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help setup figures test test-library test-notebooks lint lab benchmark dictionary clean
+.PHONY: help setup figures check test test-library test-notebooks lint lab benchmark dictionary clean
 
 help: ## List the targets, one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(SETUP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ketamine-adhd-evidence)" >/dev/null
-	touch $(SETUP)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "setup: this project needs Python 3.11, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "       Point make at a Python 3.11, e.g.: make test PYTHON=python3.11"; exit 1; }
+	@echo "setup 1/4: creating $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "setup 2/4: installing $$(grep -c '==' requirements.lock) pinned packages from requirements.lock (about a minute)"
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock 2>&1 \
+	  | awk '/^Collecting/ {n++; printf "  [%d] %s\n", n, substr($$0, 1, 90); fflush()} \
+	         /^(ERROR|Successfully installed)/ {print substr($$0, 1, 200); fflush()}'
+	@echo "setup 3/4: installing the analysis package (editable)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "setup 4/4: registering the Jupyter kernel $(KERNEL)"
+	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ketamine-adhd-evidence)" >/dev/null
+	@touch $(SETUP)
 
 setup: $(SETUP) ## Create .venv from the lock file, install the package, register the Jupyter kernel
 
 figures: $(SETUP) ## Validate the data, run the notebooks with papermill, write outputs/ (figures, tables, site)
 	$(PY) -m analysis build
 
+check: lint ## The quick loop: lint and the unit tests that start no kernel (under 30 s)
+	$(PY) -m pytest -m "not slow and not browser" -n $(JOBS) -q
+
 test: lint test-library test-notebooks ## Lint, pytest for the library, then nbval (strict) on the notebooks
 
-lint: $(SETUP) ## ruff on the library and tests
+lint: $(SETUP) ## ruff on the library, tests and benchmarks
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 
-test-library: $(SETUP) ## pytest for the library
-	$(PY) -m pytest
+test-library: $(SETUP) ## pytest for the library, the pipeline, the site and the committed outputs
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup
 
 test-notebooks: $(SETUP) ## Re-execute notebooks/ with nbval in strict mode; their figures go to a scratch folder
-	rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
-	ANALYSIS_OUT_DIR=$(SCRATCH) $(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval-sanitize.cfg \
-		--nbval-kernel-name $(KERNEL) -p no:cacheprovider -o testpaths=notebooks
-	rm -rf $(SCRATCH)
+	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
+	@ANALYSIS_OUT_DIR=$(SCRATCH) $(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval-sanitize.cfg \
+		--nbval-kernel-name $(KERNEL) -p no:cacheprovider -o testpaths=notebooks -n $(JOBS) --dist loadfile -q \
+	|| { rm -rf $(SCRATCH); echo "nbval: the stored outputs of notebooks/ differ from a fresh run. If the data or code changed on purpose, run 'make figures' to refresh them (and outputs/), then commit notebooks/ and outputs/."; exit 1; }
+	@rm -rf $(SCRATCH)
 
 lab: $(SETUP) ## Open JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

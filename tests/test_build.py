@@ -1,7 +1,7 @@
-"""The pipeline: parameters refused early, per-population runs, incremental, atomic, interruptible, deterministic.
+"""The pipeline: parameters refused early, per-population runs, incremental, atomic, interruptible.
 
-Most tests run two or three tiny notebooks written here, so that they take seconds; the determinism test
-runs the real notebooks.
+The tests run two or three tiny notebooks (conftest), so that they take seconds; determinism and freshness of the
+real outputs are checked in test_committed_outputs.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import time
 import pytest
 from conftest import SAVE_COUNT, edit_cell, notebook, run, snapshot, write
 
-from analysis import paths
-from analysis.build import BuildError, Progress, build, exclusive
+from analysis.build import BuildError, Progress, exclusive
+
+pytestmark = pytest.mark.slow
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(project):
@@ -72,7 +73,7 @@ def test_failing_notebook_names_the_cell_and_keeps_it(project):
     with pytest.raises(BuildError) as error:
         run(project)
     message = str(error.value)
-    # [4]: the execution count in the kept notebook, where papermill's injected-parameters cell runs third
+    # Cell 2: nbval's numbering (code cells from 0); [4]: the execution count, papermill's injected cell counted
     expected = ("notebook 03-fails.ipynb (03-fails) failed at Cell 2 (\"raise ValueError('deliberate failure')\"), "
                 "[4] in the kept notebook: "
                 "ValueError: deliberate failure")
@@ -114,13 +115,3 @@ def test_progress_prints_plain_lines_off_a_terminal(capsys):
     progress.started("01-a")
     progress.finished("01-a", 1.25, True)
     assert capsys.readouterr().out == "build: started 01-a\nbuild: finished 01-a in 1.2 s (1/2)\n"
-
-
-def test_forced_builds_are_byte_identical(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    build(paths.DATA_DIR, first, force=True, jobs=2)
-    build(paths.DATA_DIR, second, force=True, jobs=2)
-    a, b = snapshot(first), snapshot(second)
-    published = [name for name in a if name.split("/")[0] in ("figures", "tables", "site", "notebooks")]
-    assert published and all(a[name] == b.get(name) for name in published)
-    assert {"figures", "tables", "site", "notebooks"} == {name.split("/")[0] for name in published}

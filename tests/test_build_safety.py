@@ -20,6 +20,8 @@ from analysis import build as pipeline
 from analysis import paths
 from analysis.build import BuildError, build
 
+pytestmark = pytest.mark.slow
+
 
 def _refused(project, out: Path, match: str, **options) -> None:
     began = time.monotonic()
