@@ -64,3 +64,12 @@ def test_unconfirmed_numbers_say_why(dataset):
 
 def test_dictionary_is_current():
     assert (paths.DATA_DIR / "DICTIONARY.md").read_text(encoding="utf-8") == render_dictionary()
+
+
+def test_tab_completion_lists_the_public_names():
+    import analysis
+
+    public = {name for name in dir(analysis) if not name.startswith("_")}
+    assert set(analysis.__all__) <= public  # lazily loaded names are listed before first use
+    assert {"load_dataset", "metrics", "plots", "schema", "vocabulary"} <= public
+    assert "import_module" not in public

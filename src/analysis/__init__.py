@@ -4,7 +4,7 @@ Analysts import this package in JupyterLab; the notebooks in notebooks/ call not
 imported on first use, so that `python -m analysis build` decides what to do without loading pandas.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
 
 _HOMES = {
     "DatasetError": "data",
@@ -35,5 +35,5 @@ def __dir__() -> list[str]:
 def __getattr__(name: str):
     if name not in _HOMES:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
-    module = import_module(f".{_HOMES[name] or name}", __name__)
+    module = _import_module(f".{_HOMES[name] or name}", __name__)
     return module if _HOMES[name] is None else getattr(module, name)
