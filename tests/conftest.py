@@ -69,11 +69,15 @@ def write(folder: Path, name: str, book: dict) -> Path:
 
 @pytest.fixture
 def project(tmp_path: Path, data_copy: Path) -> dict[str, Path]:
-    notebooks = tmp_path / "notebooks"
-    write(notebooks, "01-count.ipynb", notebook(SAVE_COUNT.replace("NAME", "'01-count'")))
-    write(notebooks, "02-by-population.ipynb",
-          notebook(SAVE_COUNT.replace("NAME", "f'02-count-{population}'"), population=True))
+    notebooks = _tiny_notebooks(tmp_path / "notebooks")
     return {"notebooks": notebooks, "data": data_copy, "out": tmp_path / "out"}
+
+
+def _tiny_notebooks(folder: Path) -> Path:
+    write(folder, "01-count.ipynb", notebook(SAVE_COUNT.replace("NAME", "'01-count'")))
+    write(folder, "02-by-population.ipynb",
+          notebook(SAVE_COUNT.replace("NAME", "f'02-count-{population}'"), population=True))
+    return folder
 
 
 def run(project: dict[str, Path], **options):
@@ -82,3 +86,21 @@ def run(project: dict[str, Path], **options):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory) -> Path:
+    """The tiny project built once per test process; `built` hands each test its own copy."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(paths.DATA_DIR, root / "data")
+    _tiny_notebooks(root / "notebooks")
+    run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
+    return root
+
+
+@pytest.fixture
+def built(tmp_path: Path, built_template: Path) -> dict[str, Path]:
+    """A tiny project with a previous build in `out`, as a user has after `make figures`."""
+    root = tmp_path / "built"
+    shutil.copytree(built_template, root, symlinks=True)
+    return {"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"}

@@ -45,51 +45,47 @@ def test_population_notebooks_run_once_per_population(project):
     assert (project["out"] / "site" / "index.html").is_file()
 
 
-def test_incremental_build_reruns_only_what_changed(project):
-    run(project)
-    again = run(project)
+def test_incremental_build_reruns_only_what_changed(built):
+    again = run(built)
     assert again.executed == [] and len(again.skipped) == 3
     book = notebook(SAVE_COUNT.replace("NAME", "'01-count'") + "\nprint('changed')")
-    write(project["notebooks"], "01-count.ipynb", book)
-    assert run(project).executed == ["01-count"]
-    edit_cell(project["data"], "treatments.csv", 1, "name", "Methylphenidate (renamed)")
-    assert len(run(project).executed) == 3
-    assert len(run(project, force=True).executed) == 3
+    write(built["notebooks"], "01-count.ipynb", book)
+    assert run(built).executed == ["01-count"]
+    edit_cell(built["data"], "treatments.csv", 1, "name", "Methylphenidate (renamed)")
+    assert len(run(built).executed) == 3
+    assert len(run(built, force=True).executed) == 3
 
 
-def test_bad_data_leaves_outputs_untouched(project):
-    run(project)
-    before = snapshot(project["out"])
-    edit_cell(project["data"], "claims.csv", 1, "verdict", "maybe")
+def test_bad_data_leaves_outputs_untouched(built):
+    before = snapshot(built["out"])
+    edit_cell(built["data"], "claims.csv", 1, "verdict", "maybe")
     with pytest.raises(BuildError, match="claims.csv, row 1 \\(line 2\\), column 'verdict'"):
-        run(project, force=True)
-    assert snapshot(project["out"]) == before
+        run(built, force=True)
+    assert snapshot(built["out"]) == before
 
 
-def test_failing_notebook_names_the_cell_and_keeps_it(project):
-    run(project)
-    before = snapshot(project["out"])
-    write(project["notebooks"], "03-fails.ipynb", notebook("x = 1", "raise ValueError('deliberate failure')"))
+def test_failing_notebook_names_the_cell_and_keeps_it(built):
+    before = snapshot(built["out"])
+    write(built["notebooks"], "03-fails.ipynb", notebook("x = 1", "raise ValueError('deliberate failure')"))
     with pytest.raises(BuildError) as error:
-        run(project)
+        run(built)
     message = str(error.value)
     # Cell 2: nbval's numbering (code cells from 0); [4]: the execution count, papermill's injected cell counted
     expected = ("notebook 03-fails.ipynb (03-fails) failed at Cell 2 (\"raise ValueError('deliberate failure')\"), "
                 "[4] in the kept notebook: "
                 "ValueError: deliberate failure")
     assert expected in message
-    kept = project["out"].with_name("out.failed") / "03-fails.ipynb"
+    kept = built["out"].with_name("out.failed") / "03-fails.ipynb"
     assert kept.is_file() and "deliberate failure" in kept.read_text()
-    assert snapshot(project["out"]) == before
+    assert snapshot(built["out"]) == before
 
 
-def test_interrupted_build_leaves_outputs_untouched(project):
-    run(project)
-    before = snapshot(project["out"])
-    write(project["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(60)"))
-    arguments = ["build", "--data", str(project["data"]), "--out", str(project["out"]), "--jobs", "1"]
+def test_interrupted_build_leaves_outputs_untouched(built):
+    before = snapshot(built["out"])
+    write(built["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(60)"))
+    arguments = ["build", "--data", str(built["data"]), "--out", str(built["out"]), "--jobs", "1"]
     script = ("import sys; from analysis.__main__ import main; import analysis.build as b; "
-              f"b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(project['notebooks'])!r}); "
+              f"b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(built['notebooks'])!r}); "
               "sys.exit(main(sys.argv[1:]))")
     process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
                                start_new_session=True, env={**os.environ, "CI": "true"})
@@ -101,8 +97,8 @@ def test_interrupted_build_leaves_outputs_untouched(project):
     _, rest = process.communicate(timeout=60)
     assert process.returncode == 130, rest
     assert "interrupted; the previous outputs are untouched" in rest
-    assert snapshot(project["out"]) == before
-    assert not list(project["out"].parent.glob(".out-staging-*"))
+    assert snapshot(built["out"]) == before
+    assert not list(built["out"].parent.glob(".out-staging-*"))
 
 
 def test_second_build_on_the_same_outputs_is_refused(project):

@@ -85,26 +85,24 @@ def test_command_line_refusals_have_no_traceback(arguments):
     assert "build failed:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_filtered_build_keeps_the_other_population(project):
-    run(project)
-    children = {name for name in snapshot(project["out"]) if "children" in name}
+def test_filtered_build_keeps_the_other_population(built):
+    children = {name for name in snapshot(built["out"]) if "children" in name}
     assert children
-    edit_cell(project["data"], "treatments.csv", 1, "name", "Methylphenidate (renamed)")
-    report = run(project, parameter_options=["population=adults"])
+    edit_cell(built["data"], "treatments.csv", 1, "name", "Methylphenidate (renamed)")
+    report = run(built, parameter_options=["population=adults"])
     assert sorted(report.executed) == ["01-count", "02-by-population-adults"]
-    after = snapshot(project["out"])
+    after = snapshot(built["out"])
     assert children <= set(after)
-    state = json.loads((project["out"] / pipeline.STATE_FILE).read_text(encoding="utf-8"))
+    state = json.loads((built["out"] / pipeline.STATE_FILE).read_text(encoding="utf-8"))
     assert "02-by-population-children" in state["runs"]
-    assert sorted(run(project).executed) == ["02-by-population-children"]  # stale children now rebuilt
+    assert sorted(run(built).executed) == ["02-by-population-children"]  # stale children now rebuilt
 
 
-def test_site_only_change_renders_without_running_kernels(project, monkeypatch):
-    run(project)
+def test_site_only_change_renders_without_running_kernels(built, monkeypatch):
     monkeypatch.setattr(pipeline, "site_digest", lambda runs, data: "another site")
-    report = run(project)
+    report = run(built)
     assert report.executed == [] and report.site_rendered
-    assert run(project).site_rendered is False
+    assert run(built).site_rendered is False
 
 
 def test_site_code_is_not_a_notebook_input():
@@ -118,6 +116,7 @@ CRASH = """
 import os, pathlib, sys
 import analysis.build as b
 data, out, notebooks, where = sys.argv[1:]
+b.site_digest = lambda runs, data: "a new site"  # publish without running a kernel
 if where == "after-exchange":
     exchange = b._exchange
     def crash(first, second):
@@ -133,53 +132,50 @@ else:  # the two-rename fallback, killed between its renames
             os._exit(9)
         return result
     pathlib.Path.rename = crash
-b.build(data, out, notebooks_dir=notebooks, jobs=1, force=True)
+b.build(data, out, notebooks_dir=notebooks, jobs=1)
 """
 
 
 @pytest.mark.parametrize("where", ["after-exchange", "between-fallback-renames"])
-def test_kill_during_publishing_is_recovered(project, where):
-    run(project)
-    before = snapshot(project["out"])
-    result = subprocess.run([sys.executable, "-c", CRASH, str(project["data"]), str(project["out"]),
-                             str(project["notebooks"]), where], capture_output=True, text=True, timeout=300)
+def test_kill_during_publishing_is_recovered(built, where):
+    before = snapshot(built["out"])
+    result = subprocess.run([sys.executable, "-c", CRASH, str(built["data"]), str(built["out"]),
+                             str(built["notebooks"]), where], capture_output=True, text=True, timeout=300)
     assert result.returncode == 9, result.stderr
-    leftovers = pipeline._leftovers(project["out"])
+    leftovers = pipeline._leftovers(built["out"])
     assert leftovers, "the crash should have left a staging folder"
     if where == "after-exchange":
-        assert project["out"].is_dir(), "an exchange never leaves --out missing"
-        expected = snapshot(project["out"])
+        assert built["out"].is_dir(), "an exchange never leaves --out missing"
+        expected = snapshot(built["out"])
     else:
-        assert not project["out"].exists()
+        assert not built["out"].exists()
         expected = before
-    done = pipeline.recover_interrupted(project["out"])
+    done = pipeline.recover_interrupted(built["out"])
     assert any(line.startswith("removed") for line in done)
-    assert snapshot(project["out"]) == expected
-    assert pipeline._leftovers(project["out"]) == []
+    assert snapshot(built["out"]) == expected
+    assert pipeline._leftovers(built["out"]) == []
 
 
-def test_leftover_of_an_older_build_is_restored(project):
-    run(project)
-    before = snapshot(project["out"])
-    stranded = project["out"].with_name(".out-previous-12345")
-    project["out"].rename(stranded)
-    report = run(project)
-    assert report.recovered[0].startswith(f"restored {project['out']}")
-    assert report.executed == [] and snapshot(project["out"]) == before and not stranded.exists()
+def test_leftover_of_an_older_build_is_restored(built):
+    before = snapshot(built["out"])
+    stranded = built["out"].with_name(".out-previous-12345")
+    built["out"].rename(stranded)
+    report = run(built)
+    assert report.recovered[0].startswith(f"restored {built['out']}")
+    assert report.executed == [] and snapshot(built["out"]) == before and not stranded.exists()
 
 
-def test_sigterm_stops_workers_and_kernels_and_keeps_outputs(project):
-    run(project)
-    before = snapshot(project["out"])
-    write(project["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(120)"))
+def test_sigterm_stops_workers_and_kernels_and_keeps_outputs(built):
+    before = snapshot(built["out"])
+    write(built["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(120)"))
     script = textwrap.dedent(f"""
         import sys
         from analysis.__main__ import main
         import analysis.build as b
-        b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(project['notebooks'])!r})
+        b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(built['notebooks'])!r})
         sys.exit(main(sys.argv[1:]))
     """)
-    arguments = ["build", "--data", str(project["data"]), "--out", str(project["out"]), "--jobs", "1"]
+    arguments = ["build", "--data", str(built["data"]), "--out", str(built["out"]), "--jobs", "1"]
     process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "CI": "true"})
     for line in process.stderr:
@@ -194,11 +190,12 @@ def test_sigterm_stops_workers_and_kernels_and_keeps_outputs(project):
     assert "interrupted; the previous outputs are untouched" in rest
     _, alive = psutil.wait_procs(descendants, timeout=15)
     assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"
-    assert snapshot(project["out"]) == before
-    assert pipeline._leftovers(project["out"]) == []
+    assert snapshot(built["out"]) == before
+    assert pipeline._leftovers(built["out"]) == []
 
 
 def test_unselected_runs_need_no_previous_build(project):
     report = run(project, parameter_options=["population=children"])
     assert sorted(report.executed) == ["01-count", "02-by-population-children"]
     assert not (project["out"] / "tables" / "02-count-adults.csv").exists()
+
