@@ -213,3 +213,13 @@ def test_field_size_limit_is_stated(data_copy):
     edit_cell(data_copy, "claims.csv", 2, "rationale", "x" * 1_000_000)
     assert messages(data_copy) == ["claims.csv: is not well-formed CSV from line 3: has a field longer than the "
                                    "limit of 131,072 characters"]
+
+
+@pytest.mark.parametrize(("status", "refused"), [("partial", False), ("confirmed", True)])
+def test_point_estimate_without_interval_only_when_partial(data_copy, status, refused):
+    row = _row_of(data_copy, "meta_analyses", "estimate_id", "ma-42")
+    for column in ("ci_low", "ci_high"):
+        edit_cell(data_copy, "meta_analyses.csv", row, column, "")
+    edit_cell(data_copy, "meta_analyses.csv", row, "check_status", status)
+    found = [m for m in messages(data_copy) if "gives only part of estimate" in m]
+    assert bool(found) == refused

@@ -314,9 +314,11 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
     if estimates:
         for number, row, line in estimates.numbered():
             numbers = [row[column] for column in ("estimate", "ci_low", "ci_high")]
-            if any(numbers) and not all(numbers):
+            point_only = numbers[0] and not any(numbers[1:]) and row["check_status"] == "partial"
+            if any(numbers) and not all(numbers) and not point_only:
                 problems.append(Problem("meta_analyses.csv", "gives only part of estimate, ci_low, ci_high: "
-                                        "give all three, or none with check_status saying why",
+                                        "give all three, or none with check_status saying why (an estimate "
+                                        "without its interval only when check_status is partial)",
                                         number, line, "estimate/ci_low/ci_high"))
             if row["check_status"] == "confirmed" and not all(numbers):
                 problems.append(Problem("meta_analyses.csv", "is confirmed but has no estimate and interval",
