@@ -223,3 +223,34 @@ def test_point_estimate_without_interval_only_when_partial(data_copy, status, re
     edit_cell(data_copy, "meta_analyses.csv", row, "check_status", status)
     found = [m for m in messages(data_copy) if "gives only part of estimate" in m]
     assert bool(found) == refused
+
+
+def test_claims_of_one_idea_share_verdict_and_certainty(data_copy):
+    # 000-02, 000-06 and 003-01 assert idea-02 (treatment combines medicine and support); rows 2, 6 and 106
+    edit_cell(data_copy, "claims.csv", 106, "verdict", "mixed")
+    assert messages(data_copy) == [
+        "claims.csv, row 106 (line 107), column 'verdict': 'mixed' differs from claim 000-02 (row 2, 'supported') of "
+        "the same idea 'idea-02': give them one verdict, or say in idea_difference how this claim's wording differs"]
+    edit_cell(data_copy, "claims.csv", 106, "idea_difference", "It adds that supervision is needed.")
+    assert messages(data_copy) == []
+
+
+def test_a_claim_never_cites_an_audited_article(data_copy):
+    edit_cell(data_copy, "claims.csv", 2, "evidence_ids", "guideline_nice_ng87;000_cdff6e424da474f9")
+    edit_cell(data_copy, "claims.csv", 3, "evidence_ids", "001_fb699ec97b792068")
+    assert messages(data_copy) == [
+        "claims.csv, row 2 (line 3), column 'evidence_ids': '000_cdff6e424da474f9' cites its own article as evidence: "
+        "a claim is checked against other sources, never against the pages under audit",
+        "claims.csv, row 3 (line 4), column 'evidence_ids': '001_fb699ec97b792068' cites an audited article as "
+        "evidence: a claim is checked against other sources, never against the pages under audit"]
+
+
+def test_broken_schema_is_reported_without_traceback(tmp_path):
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "schema.json").write_text('{"tables": {\n<<<<<<< HEAD\n', encoding="utf-8")
+    script = ("import sys, pathlib; from analysis import paths; paths.DATA_DIR = pathlib.Path(sys.argv[1]); "
+              "from analysis.__main__ import main; sys.exit(main(['validate']))")
+    result = subprocess.run([sys.executable, "-c", script, str(project / "data")], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "schema.json: line 2, column 1: not valid JSON" in result.stderr

@@ -80,7 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     words.add_argument("--check", action="store_true", help="exit 1 if DICTIONARY.md is out of date")
     words.set_defaults(handler=_dictionary)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    from .schema import SchemaError
+
+    try:
+        return args.handler(args)
+    except SchemaError as error:
+        print(f"the dataset's contract is broken: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

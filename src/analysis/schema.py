@@ -12,11 +12,21 @@ from functools import cache
 from . import paths
 
 
+class SchemaError(Exception):
+    """data/schema.json itself cannot be read: the message says where."""
+
+
 @cache
 def load_schema() -> dict:
     """The contract lives with the project's data, whichever data folder is checked."""
-    with open(paths.DATA_DIR / paths.SCHEMA_FILE, encoding="utf-8") as handle:
-        return json.load(handle)
+    path = paths.DATA_DIR / paths.SCHEMA_FILE
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise SchemaError(f"{path}: cannot be read ({error.strerror})") from None
+    except json.JSONDecodeError as error:
+        raise SchemaError(f"{path}: line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})") from None
 
 
 def vocabulary(name: str) -> tuple[str, ...]:

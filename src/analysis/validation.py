@@ -303,6 +303,15 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
             if kinds.get(row["source_id"], "seed_article") != "seed_article":
                 problems.append(Problem("claims.csv", "is not an audited article (kind seed_article)",
                                         number, line, "source_id", row["source_id"]))
+            for cited in split_list(row["evidence_ids"]):
+                if kinds.get(cited) == "seed_article":
+                    whose = "its own article" if cited == row["source_id"] else "an audited article"
+                    problems.append(Problem("claims.csv", f"cites {whose} as evidence: a claim is checked against "
+                                            "other sources, never against the pages under audit",
+                                            number, line, "evidence_ids", cited))
+    claims = tables.get("claims")
+    if claims and "idea_id" in claims.header:
+        check_idea_consistency(claims, problems)
     onset = tables.get("onset")
     if onset:
         for number, row, line in onset.numbered():
@@ -334,6 +343,27 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                         problems.append(Problem("meta_analyses.csv", f"is not above 0: a ratio ({row['measure']}) "
                                                 "and its bounds are positive (1 = no difference)",
                                                 number, line, column, row[column]))
+
+
+def check_idea_consistency(claims: RawTable, problems: list[Problem]) -> None:
+    """Claims that assert the same idea get the same verdict and certainty, unless `idea_difference` says how
+    a claim's wording differs in a way that changes them: the same idea is not judged twice differently."""
+    vocabularies = load_schema()["vocabularies"]
+    first_of_idea: dict[str, tuple[int, dict]] = {}
+    for number, row, line in claims.numbered():
+        if not row["idea_id"] or row.get("idea_difference"):
+            continue
+        if row["idea_id"] not in first_of_idea:
+            first_of_idea[row["idea_id"]] = (number, row)
+            continue
+        first_number, first = first_of_idea[row["idea_id"]]
+        for column in ("verdict", "certainty"):
+            allowed = vocabularies[column]
+            if row[column] != first[column] and row[column] in allowed and first[column] in allowed:
+                problems.append(Problem(
+                    "claims.csv", f"differs from claim {first['claim_id']} (row {first_number}, {first[column]!r}) "
+                    f"of the same idea '{row['idea_id']}': give them one {column}, or say in idea_difference how "
+                    "this claim's wording differs", number, line, column, row[column]))
 
 
 def read_dataset(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
