@@ -215,3 +215,42 @@ def test_save_figure_refuses_a_figure_wider_than_the_book(dataset, tmp_path):
     chart.figure.set_figwidth(FIGURE_WIDTH_IN + 2)
     with pytest.raises(ValueError, match="at most 8 in wide"):
         save_figure(chart.figure, "wide", tmp_path, "alt")
+
+
+def test_no_chart_parses_mathtext_from_a_name_in_the_data(dataset):
+    data = dict(dataset)
+    treatments = data["treatments"].copy()
+    treatments["name"] = treatments["name"].astype(object)
+    treatments.loc[treatments["treatment_id"] == "methylphenidate", "name"] = "$x^2$ costs $5 to $10"
+    data["treatments"] = treatments
+    sources = data["sources"].copy()
+    sources["short_name"] = sources["short_name"].astype(object).fillna("") + " $y_1$"
+    data["sources"] = sources
+    charts = all_charts(data)
+    for name, chart in charts.items():
+        math = [t.get_text() for t in drawn_texts(chart) if t._preprocess_math(t.get_text())[1]]
+        assert not math, f"{name}: mathtext parsed in {math[:2]}"
+    ticks = [t.get_text() for t in charts["forest-adults-core_symptoms_clinician"].figure.axes[0].get_yticklabels()]
+    assert any(t._preprocess_math(t.get_text())[0].startswith("$x^2$ costs $5 to $10") for t in
+               charts["matrix"].figure.axes[0].get_yticklabels())
+    assert any(r"\$x^2\$" in tick for tick in ticks)
+
+
+def test_incoming_rr_rows_join_the_or_rows_of_the_real_data(dataset):
+    estimates = dataset["meta_analyses"].astype({"measure": object, "outcome": object, "population": object})
+    extra = pd.DataFrame({
+        "estimate_id": ["rr-1", "rr-2"], "treatment_id": ["methylphenidate", "atomoxetine"],
+        "population": ["children", "children"], "outcome": ["dropout_adverse_events", "dropout_any_cause"],
+        "measure": ["RR", "RR"], "estimate": [1.5, 0.9], "ci_low": [1.1, 0.7], "ci_high": [2.0, 1.2],
+        "n_trials": [10, 12], "certainty": ["moderate", "low"], "source_id": ["gosling2025_ebi_adhd_dataset"] * 2,
+    })
+    estimates = pd.concat([estimates, extra], ignore_index=True)
+    tolerability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_adverse_events")
+    chart = plots.plot_forest(tolerability, "children", "dropout_adverse_events")
+    labels = [t.get_text().replace("\n", " ") for t in chart.figure.axes[0].get_yticklabels()]
+    assert "Methylphenidate [RR, gosling2025]" in labels
+    assert any(label.endswith("[OR, joseph2017]") for label in labels)
+    assert len(chart.figure.axes[0].containers) == tolerability["estimate"].notna().sum()
+    acceptability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_any_cause")
+    chart = plots.plot_forest(acceptability, "children", "dropout_any_cause")
+    assert chart.title.startswith("Children: Atomoxetine has the highest ratio for stopping for any reason (RR 0.90)")

@@ -369,7 +369,7 @@ def plot_forest(rows: pd.DataFrame, population: str, outcome: str = "core_sympto
             no_trial = str(row["class"]) == "NMDA antagonist"
             ax.text(0.02, y, "no pooled estimate" + (": no randomised trial in ADHD" if no_trial
                                                     else " confirmed in this dataset"),
-                    va="center", fontsize=MIN_FONT_PT,
+                    va="center", fontsize=MIN_FONT_PT, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
                     color=OKABE_ITO["vermillion"] if no_trial else OKABE_ITO["grey"],
                     transform=ax.get_yaxis_transform())
             continue
