@@ -195,3 +195,8 @@ def test_rating_agreement_on_crafted_ratings():
         metrics.rating_agreement(claims, pd.concat([second, second.head(1).assign(claim_id="zz-9")]))
     with pytest.raises(ValueError, match="rated twice"):
         metrics.rating_agreement(claims, pd.concat([second, second.head(1)]))
+
+
+def test_hours_text_uses_the_unit_a_reader_expects():
+    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 168, 620, 24 * 90)] == \
+        ["30 s", "30 min", "1.5 h", "1 wk", "3.7 wk", "90 d"]

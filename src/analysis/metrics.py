@@ -208,7 +208,7 @@ def hours_text(hours: float) -> str:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:g} h"
-    return f"{hours / 168:.1f} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
+    return f"{round(hours / 168, 1):g} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
 
 
 def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -32,7 +32,7 @@ from .style import (
 )
 
 TITLE_WIDTH = 80  # characters per title line at 11 pt bold across 8 in
-LABEL_WIDTH = 30  # characters per line of a y tick label
+LABEL_WIDTH = 34  # characters per line of a y tick label
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,12 @@ def _title(ax, text: str) -> None:
     """The finding across the whole figure's width (an axes title would start after the long tick labels)."""
     ax.figure.suptitle(wrap(text, TITLE_WIDTH), x=0.01, ha="left", fontsize=STYLE["axes.titlesize"],
                        fontweight=STYLE["axes.titleweight"])
+
+
+def _ink_on(rgba) -> str:
+    """Black or white text, whichever reads better on a cell of this colour (relative luminance)."""
+    red, green, blue = rgba[:3]
+    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
 
 
 def _list(words: list[str]) -> str:
@@ -114,10 +120,9 @@ def plot_count_heatmap(counts: pd.DataFrame, labels: pd.Series, what: str, xlabe
     ax.set_xticks(range(counts.shape[1]), [wrap(c, 14) for c in counts.columns], rotation=40, ha="right",
                   rotation_mode="anchor")
     ax.set_yticks(range(counts.shape[0]), [wrap(labels.get(s, s), 22) for s in counts.index])
-    top = values.max() if values.size else 0
     for (row, column), value in np.ndenumerate(values):
         ax.text(column, row, str(value), ha="center", va="center",
-                color="black" if value > top * 0.6 else "white", fontsize=MIN_FONT_PT)
+                color=_ink_on(image.cmap(image.norm(value))), fontsize=MIN_FONT_PT)
     ax.grid(False)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Audited article")
@@ -436,10 +441,10 @@ def plot_comparison_matrix(matrix: pd.DataFrame, scores: pd.DataFrame) -> Chart:
     """A grid of every treatment against onset, risk and evidence: colour = better or worse, text = the fact."""
     fig, ax = _figure(0.62 * len(matrix) + 2.0)
     shades = scores.to_numpy(dtype=float)
-    ax.imshow(shades, cmap="cividis_r", vmin=0, vmax=1, aspect="auto")
+    image = ax.imshow(shades, cmap="cividis_r", vmin=0, vmax=1, aspect="auto")
     for (row, column), text in np.ndenumerate(matrix.to_numpy()):
         ax.text(column, row, wrap(text, 12), ha="center", va="center", fontsize=MIN_FONT_PT,
-                color="white" if shades[row, column] > 0.55 else "black")
+                color=_ink_on(image.cmap(image.norm(shades[row, column]))))
     ax.set_xticks(range(matrix.shape[1]), [wrap(c, 12) for c in matrix.columns])
     ax.xaxis.tick_top()
     ax.set_yticks(range(matrix.shape[0]), [plain_text(name) for name in matrix.index])
