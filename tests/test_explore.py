@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analysis import explore
@@ -40,3 +41,27 @@ def test_panel_refreshes_when_a_control_changes(dataset):
     bundle = panel._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Interactive filters")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def crafted_data(with_population: bool) -> dict[str, pd.DataFrame]:
+    claims = pd.DataFrame({"claim_id": ["c-1", "c-2", "c-3"], "treatment_id": ["ketamine"] * 3,
+                           "verdict": ["supported", "mixed", "unsupported"]})
+    if with_population:
+        claims["population"] = pd.Categorical(["children", "adults", "unspecified"])
+    treatments = pd.DataFrame({"treatment_id": ["ketamine"], "class": ["NMDA antagonist"]})
+    return {"claims": claims, "treatments": treatments}
+
+
+def test_claim_view_of_a_population_keeps_its_claims_and_unspecified_ones():
+    data = crafted_data(with_population=True)
+    assert explore.filter_claims(data, population="children")["claim_id"].tolist() == ["c-1", "c-3"]
+    assert explore.filter_claims(data, population="adults")["claim_id"].tolist() == ["c-2", "c-3"]
+    assert explore.filter_claims(data, verdict="mixed", population="children").empty
+    assert len(explore.filter_claims(data)) == 3
+    with pytest.raises(ValueError, match="population must be one of children, adults"):
+        explore.claims_for_population(data["claims"], "elderly")
+
+
+def test_claim_view_shows_every_claim_until_the_population_column_exists():
+    data = crafted_data(with_population=False)
+    assert explore.filter_claims(data, population="adults")["claim_id"].tolist() == ["c-1", "c-2", "c-3"]

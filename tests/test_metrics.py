@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,6 +108,95 @@ def test_comparison_matrix_for_ketamine(dataset):
 
 
 def test_evidence_summary_marks_the_gap(dataset):
-    summary = metrics.evidence_summary(dataset["meta_analyses"], dataset["treatments"], dataset["evidence_gaps"])
+    summary = metrics.evidence_summary(dataset["meta_analyses"], dataset["treatments"], dataset["evidence_gaps"],
+                                       "adults")
     row = summary.set_index("treatment_id").loc["ketamine"]
     assert row["pooled_estimates"] == 0 and row["randomised_evidence_in_adhd"].startswith("none found")
+
+
+def test_evidence_summaries_differ_between_populations_where_the_data_differ(dataset):
+    def summary(population):
+        return metrics.evidence_summary(dataset["meta_analyses"], dataset["treatments"], dataset["evidence_gaps"],
+                                        population).set_index("treatment_id")
+
+    children, adults = summary("children"), summary("adults")
+    estimates = dataset["meta_analyses"][dataset["meta_analyses"]["estimate"].notna()]
+    for treatment in dataset["treatments"]["treatment_id"]:
+        for population, table in (("children", children), ("adults", adults)):
+            own = estimates[(estimates["treatment_id"] == treatment) & (estimates["population"] == population)]
+            assert table.loc[treatment, "pooled_estimates"] == len(own), (treatment, population)
+    for child_only in ("viloxazine", "guanfacine"):
+        assert children.loc[child_only, "pooled_estimates"] > 0
+        assert adults.loc[child_only, "pooled_estimates"] == 0
+        assert not adults.loc[child_only, "randomised_evidence_in_adhd"].startswith("yes")
+    assert not children.drop(columns="population").equals(adults.drop(columns="population"))
+    with pytest.raises(ValueError, match="population must be one of children, adults"):
+        metrics.evidence_summary(dataset["meta_analyses"], dataset["treatments"], dataset["evidence_gaps"], "elderly")
+
+
+def test_risk_summary_keeps_entries_for_the_population_or_no_age_group():
+    treatments = pd.DataFrame({"treatment_id": ["x"], "name": ["X"], "class": ["stimulant"], "us_schedule": ["CII"]})
+    adverse = pd.DataFrame({
+        "treatment_id": ["x", "x", "x"], "category": ["boxed_warning"] * 3,
+        "effect": ["warning for children", "warning for adults", "warning for everyone"],
+        "population": ["children and adolescents 6-17 years, ADHD", "adults, ADHD", "all ages"],
+    })
+    children = metrics.risk_summary(treatments, adverse, "children").loc[0, "boxed_warning"]
+    adults = metrics.risk_summary(treatments, adverse, "adults").loc[0, "boxed_warning"]
+    assert children == "warning for children; warning for everyone"
+    assert adults == "warning for adults; warning for everyone"
+    assert metrics.risk_summary(treatments, adverse).loc[0, "boxed_warning"].count("warning") == 3
+
+
+def test_kappa_worked_by_hand_two_categories():
+    first = ["yes"] * 25 + ["no"] * 25
+    second = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    assert metrics.cohen_kappa(first, second, ["yes", "no"]) == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(("weights", "expected"), [(None, 4 / 9), ("linear", 6 / 11), ("quadratic", 2 / 3)])
+def test_kappa_known_values_with_weights(weights, expected):
+    first, second = list("aabcc"), list("abbcb")
+    assert metrics.cohen_kappa(first, second, "abc", weights) == pytest.approx(expected)
+
+
+def test_kappa_edges():
+    assert metrics.cohen_kappa(list("abc"), list("abc"), "abc") == pytest.approx(1.0)
+    assert metrics.cohen_kappa(list("ab"), list("ba"), "ab") == pytest.approx(-1.0)
+    assert np.isnan(metrics.cohen_kappa(["a", "a"], ["a", "a"], "ab"))
+    with pytest.raises(ValueError, match="outside the categories"):
+        metrics.cohen_kappa(["a", "z"], ["a", "a"], "ab")
+    with pytest.raises(ValueError, match="differ in length"):
+        metrics.cohen_kappa(["a"], ["a", "b"], "ab")
+    with pytest.raises(ValueError, match="weights must be"):
+        metrics.cohen_kappa(["a"], ["a"], "ab", weights="cubic")
+
+
+def test_rating_agreement_on_crafted_ratings():
+    claims = crafted_claims([("a-1", "a", "supported", "efficacy", "x"), ("a-2", "a", "unsupported", "efficacy", "x"),
+                             ("a-3", "a", "mixed", "onset", "x"), ("a-4", "a", "supported", "onset", "x"),
+                             ("a-5", "a", "contradicted", "onset", "x")])
+    claims["certainty"] = ["high", "low", "moderate", "high", "low"]
+    second = pd.DataFrame({"claim_id": ["a-1", "a-2", "a-3", "a-4"],
+                           "verdict": ["supported", "unsupported", "unsupported", "supported"],
+                           "certainty": ["high", "low", "low", "moderate"],
+                           "rationale": ["r1", "r2", "r3", "r4"]})
+    agreement = metrics.rating_agreement(claims, second)
+    assert agreement.n == 4
+    categories = list(metrics.vocabulary("verdict"))
+    assert agreement.verdict_kappa == pytest.approx(metrics.cohen_kappa(
+        ["supported", "unsupported", "mixed", "supported"], second["verdict"], categories))
+    assert agreement.certainty_kappa == pytest.approx(metrics.cohen_kappa(
+        ["high", "low", "moderate", "high"], second["certainty"], metrics.CERTAINTY_ORDER, "linear"))
+    assert agreement.disagreements["claim_id"].tolist() == ["a-3", "a-4"]
+    assert agreement.disagreements.loc[0, "verdict_first"] == "mixed"
+    assert agreement.disagreements.loc[0, "rationale_second"] == "r3"
+    with pytest.raises(ValueError, match="claims not in the claims table: zz-9"):
+        metrics.rating_agreement(claims, pd.concat([second, second.head(1).assign(claim_id="zz-9")]))
+    with pytest.raises(ValueError, match="rated twice"):
+        metrics.rating_agreement(claims, pd.concat([second, second.head(1)]))
+
+
+def test_hours_text_uses_the_unit_a_reader_expects():
+    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 168, 620, 24 * 90)] == \
+        ["30 s", "30 min", "1.5 h", "1 wk", "3.7 wk", "90 d"]

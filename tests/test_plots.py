@@ -1,27 +1,167 @@
-"""Plots draw the data they are given: checked through the artists, not the pixels."""
+"""Plots draw the data they are given, legibly, with words computed from it: checked through the artists."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 from analysis import metrics, plots, save_figure
+from analysis.style import FIGURE_WIDTH_IN, MIN_FONT_PT, plain_text, wrap
+
+
+def all_charts(data) -> dict[str, plots.Chart]:
+    labels = metrics.article_labels(data["sources"])
+    claims = data["claims"]
+    charts = {
+        "verdicts": plots.plot_verdict_shares(metrics.verdict_shares(claims), labels),
+        "topics": plots.plot_count_heatmap(metrics.counts_by_article(claims, "topic"), labels, "topic", "Topic"),
+        "overreach": plots.plot_overreach(metrics.overreach_index(claims), labels),
+        "onset": plots.plot_onset_timeline(metrics.onset_timeline(data["onset"], data["treatments"]),
+                                           metrics.onset_claims(claims)),
+        "matrix": plots.plot_comparison_matrix(*metrics.comparison_matrix(data)),
+    }
+    for population in ("children", "adults"):
+        pairs = metrics.adverse_effect_pairs(data["adverse_effects"], data["treatments"], population)
+        charts[f"adverse-{population}"] = plots.plot_adverse_effects(pairs, population)
+        for outcome in ("core_symptoms_clinician", "dropout_adverse_events", "dropout_any_cause"):
+            rows = metrics.forest_rows(data["meta_analyses"], data["treatments"], population, outcome)
+            charts[f"forest-{population}-{outcome}"] = plots.plot_forest(rows, population, outcome)
+    return charts
+
+
+@pytest.fixture(scope="module")
+def charts(dataset):
+    return all_charts(dataset)
+
+
+def drawn_texts(chart: plots.Chart) -> list[Text]:
+    chart.figure.savefig(io.BytesIO(), format="png")  # lays the figure out, as saving it does
+    return [text for text in chart.figure.findobj(Text) if text.get_visible() and text.get_text().strip()]
+
+
+def test_every_chart_is_legible_at_the_book_width(charts):
+    for name, chart in charts.items():
+        assert chart.figure.get_figwidth() <= FIGURE_WIDTH_IN, name
+        small = [(t.get_text(), t.get_fontsize()) for t in drawn_texts(chart) if t.get_fontsize() < MIN_FONT_PT]
+        assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small[:3]}"
+        assert chart.alt_text.strip() and chart.caption.strip() and chart.title.strip(), name
+
+
+def test_labels_wrap_and_never_repeat_the_treatment_name(charts):
+    ticks = [tick.get_text() for tick in charts["onset"].figure.axes[0].get_yticklabels()]
+    joined = [tick.replace("\n", " ") for tick in ticks]
+    assert any("mixed amphetamine salts extended-release oral (Adderall XR)" in tick for tick in joined)
+    assert "Atomoxetine: oral [ADHD]" in joined
+    assert not any(tick.lower().count("atomoxetine") > 1 for tick in joined)
+    assert max(len(line) for tick in ticks for line in tick.split("\n")) <= 40
+    effects = [t.get_text().replace("\n", " ") for t in charts["adverse-adults"].figure.axes[0].get_yticklabels()]
+    assert any(text.startswith("Atomoxetine: heart rate rise of 20 bpm or more (maximum during trial)")
+               for text in effects)
 
 
 def test_verdict_bars_match_shares(dataset):
     shares = metrics.verdict_shares(dataset["claims"])
-    labels = metrics.article_labels(dataset["sources"])
-    fig = plots.plot_verdict_shares(shares, labels)
-    ax = fig.axes[0]
+    chart = plots.plot_verdict_shares(shares, metrics.article_labels(dataset["sources"]))
+    ax = chart.figure.axes[0]
     widths = np.array([patch.get_width() for patch in ax.patches]).reshape(len(shares.columns), len(shares))
     assert np.allclose(widths.T, shares.to_numpy() * 100)
-    assert "unsupported or contradicted" in ax.get_title(loc="left")
+
+
+def test_titles_follow_the_data(dataset):
+    labels = metrics.article_labels(dataset["sources"])
+    shares = metrics.verdict_shares(dataset["claims"])
+    before = plots.plot_verdict_shares(shares, labels).title
+    changed = shares.copy()
+    changed.iloc[0] = [0.0, 0.0, 1.0, 0.0, 0.0]
+    after = plots.plot_verdict_shares(changed, labels).title
+    assert before != after and "100%" in after
+
+    timeline = metrics.onset_timeline(dataset["onset"], dataset["treatments"])
+    claims = metrics.onset_claims(dataset["claims"])
+    assert "NMDA antagonists were timed only in" in plots.plot_onset_timeline(timeline, claims).title
+    moved = timeline.copy()
+    moved.loc[moved["treatment_id"] == "ketamine", "condition_is_adhd"] = True
+    assert "NMDA antagonists first act at" in plots.plot_onset_timeline(moved, claims).title
+
+    rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "adults")
+    assert "Amphetamines shows the largest effect" in plots.plot_forest(rows, "adults").title
+    bigger = rows.copy()
+    bigger.loc[bigger["treatment_id"] == "modafinil", ["estimate", "ci_low"]] = [-1.5, -1.7]
+    assert "Modafinil shows the largest effect" in plots.plot_forest(bigger, "adults").title
+
+    matrix, scores = metrics.comparison_matrix(dataset)
+    before = plots.plot_comparison_matrix(matrix, scores).title
+    matrix.loc["Ketamine", "ADHD status"] = "approved"
+    matrix.loc["Ketamine", "SMD adults"] = "-0.50"
+    after = plots.plot_comparison_matrix(matrix, scores).title
+    assert before != after and "Ketamine" not in after
+
+    topics = metrics.counts_by_article(dataset["claims"], "topic")
+    assert "\u201cefficacy\u201d" in plots.plot_count_heatmap(topics, labels, "topic", "Topic").title
+    topics["cost"] += 100
+    assert "most common topic is \u201ccost\u201d" in plots.plot_count_heatmap(topics, labels, "topic", "Topic").title
+
+
+def test_dollar_signs_from_the_data_show_as_written(dataset, tmp_path):
+    assert plain_text("$5 to $10") == r"\$5 to \$10"
+    pairs = metrics.adverse_effect_pairs(dataset["adverse_effects"], dataset["treatments"], "adults").head(3).copy()
+    pairs["name"] = pairs["name"].astype(object)
+    pairs["effect"] = pairs["effect"].astype(object)
+    pairs.loc[0, "name"], pairs.loc[1, "effect"], pairs.loc[2, "effect"] = "$x^2$", "$5 to $10", "cost \\$ and $"
+    chart = plots.plot_adverse_effects(pairs, "adults")
+    save_figure(chart.figure, "dollars", tmp_path, chart.alt_text)  # mathtext would raise on "$x^2$" unescaped
+    shown = [tick._preprocess_math(tick.get_text()) for tick in chart.figure.axes[0].get_yticklabels()]
+    assert ("$x^2$: " + str(pairs.loc[0, "effect"]), False) in shown
+    assert any(text.startswith("Amphetamines: $5 to $10") and not math for text, math in shown)
+    assert all(not math for _, math in shown)
+    assert wrap("$a b$", 3) == "\\$a\nb\\$"
+
+
+def crafted_ratio_rows() -> pd.DataFrame:
+    return pd.DataFrame({
+        "treatment_id": ["methylphenidate", "methylphenidate", "guanfacine", "ketamine"],
+        "name": ["Methylphenidate", "Methylphenidate", "Guanfacine (extended-release)", "Ketamine"],
+        "class": ["stimulant", "stimulant", "non-stimulant", "NMDA antagonist"],
+        "subgroup": [pd.NA, pd.NA, pd.NA, pd.NA],
+        "measure": ["RR", "OR", "RR", pd.NA],
+        "estimate": [1.45, 1.29, 3.1, np.nan], "ci_low": [1.1, 0.59, 1.9, np.nan],
+        "ci_high": [1.9, 2.77, 5.2, np.nan], "certainty": ["moderate", pd.NA, "low", pd.NA],
+        "source_id": ["gosling2025_ebi_adhd_dataset", "joseph2017_guanfacine_nma", "gosling2025_ebi_adhd_dataset",
+                      "(no pooled estimate)"],
+    })
+
+
+@pytest.mark.parametrize("outcome", ["dropout_adverse_events", "dropout_any_cause"])
+def test_ratio_forest_puts_rr_and_or_on_one_log_axis(outcome):
+    rows = crafted_ratio_rows()
+    chart = plots.plot_forest(rows, "adults", outcome)
+    ax = chart.figure.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(ax.containers) == 3
+    labels = [tick.get_text().replace("\n", " ") for tick in ax.get_yticklabels()]
+    assert labels[:3] == ["Methylphenidate [RR, gosling2025]", "Methylphenidate [OR, joseph2017]",
+                          "Guanfacine [RR, gosling2025]"]
+    assert "risk ratio (RR) or odds ratio (OR)" in ax.get_xlabel().replace("\n", " ")
+    assert "Guanfacine has the highest ratio" in chart.title and "RR 3.10" in chart.title
+    assert "Methylphenidate RR 1.45" in chart.alt_text and "Methylphenidate OR 1.29" in chart.alt_text
+    low, high = ax.get_xlim()
+    assert low <= 0.59 and high >= 5.2
+
+
+def test_ratio_forest_refuses_a_difference_measure():
+    rows = crafted_ratio_rows()
+    rows.loc[0, "measure"] = "SMD"
+    with pytest.raises(ValueError, match="needs a ratio measure"):
+        plots.plot_forest(rows, "adults", "dropout_adverse_events")
 
 
 def test_forest_plot_draws_one_interval_per_estimate(dataset):
     rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "adults")
-    fig = plots.plot_forest(rows, "adults")
-    ax = fig.axes[0]
+    ax = plots.plot_forest(rows, "adults").figure.axes[0]
     assert len(ax.containers) == rows["estimate"].notna().sum()
     texts = [text.get_text() for text in ax.texts]
     assert texts.count("no pooled estimate: no randomised trial in ADHD") == 2
@@ -31,8 +171,7 @@ def test_forest_plot_draws_one_interval_per_estimate(dataset):
 def test_timeline_marks_every_figure_and_claim(dataset):
     timeline = metrics.onset_timeline(dataset["onset"], dataset["treatments"])
     claims = metrics.onset_claims(dataset["claims"])
-    fig = plots.plot_onset_timeline(timeline, claims)
-    ax = fig.axes[0]
+    ax = plots.plot_onset_timeline(timeline, claims).figure.axes[0]
     assert ax.get_xscale() == "log"
     dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert len(dashed) == claims["claimed_onset_hours"].nunique()
@@ -43,29 +182,75 @@ def test_timeline_marks_every_figure_and_claim(dataset):
 
 def test_adverse_effects_plot_has_both_arms(dataset):
     pairs = metrics.adverse_effect_pairs(dataset["adverse_effects"], dataset["treatments"], "children")
-    fig = plots.plot_adverse_effects(pairs, "children")
-    placebo, drug = fig.axes[0].collections[1:3]
+    placebo, drug = plots.plot_adverse_effects(pairs, "children").figure.axes[0].collections[1:3]
     assert np.allclose(placebo.get_offsets()[:, 0], pairs["incidence_placebo_pct"].to_numpy(dtype=float))
     assert np.allclose(drug.get_offsets()[:, 0], pairs["incidence_drug_pct"].to_numpy(dtype=float))
-
-
-def test_save_figure_is_byte_identical_and_needs_alt_text(dataset, tmp_path):
-    shares = metrics.verdict_shares(dataset["claims"])
-    labels = metrics.article_labels(dataset["sources"])
-    first = save_figure(plots.plot_verdict_shares(shares, labels), "f", tmp_path / "a", "alt")
-    second = save_figure(plots.plot_verdict_shares(shares, labels), "f", tmp_path / "b", "alt")
-    for kind in ("png", "svg"):
-        assert first[kind].read_bytes() == second[kind].read_bytes()
-    assert b"<dc:date>" not in first["svg"].read_bytes()
-    with pytest.raises(ValueError, match="needs alt text"):
-        save_figure(plots.plot_verdict_shares(shares, labels), "g", tmp_path, "  ")
 
 
 def test_adverse_effects_plot_flags_rows_not_measured_in_adhd(dataset):
     pairs = metrics.adverse_effect_pairs(dataset["adverse_effects"], dataset["treatments"], "adults")
     outside = pairs[~pairs["population_is_adhd"].astype(bool)]
     assert "esketamine" in set(outside["treatment_id"])
-    ax = plots.plot_adverse_effects(pairs, "adults").axes[0]
-    flagged = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text().endswith("[not ADHD]")]
-    assert len(flagged) == len(outside)
-    assert "esketamine" not in ax.get_title(loc="left").lower()
+    chart = plots.plot_adverse_effects(pairs, "adults")
+    ticks = [tick.get_text().replace("\n", " ") for tick in chart.figure.axes[0].get_yticklabels()]
+    assert sum(tick.endswith("[not ADHD]") for tick in ticks) == len(outside)
+    assert "esketamine" not in chart.title.lower()
+
+
+def test_save_figure_is_byte_identical_and_needs_alt_text(dataset, tmp_path):
+    shares = metrics.verdict_shares(dataset["claims"])
+    labels = metrics.article_labels(dataset["sources"])
+    first = save_figure(plots.plot_verdict_shares(shares, labels).figure, "f", tmp_path / "a", "alt", "caption")
+    second = save_figure(plots.plot_verdict_shares(shares, labels).figure, "f", tmp_path / "b", "alt", "caption")
+    for kind in ("png", "svg"):
+        assert first[kind].read_bytes() == second[kind].read_bytes()
+    assert first["caption"].read_text(encoding="utf-8") == "caption\n"
+    assert b"<dc:date>" not in first["svg"].read_bytes()
+    with pytest.raises(ValueError, match="needs alt text"):
+        save_figure(plots.plot_verdict_shares(shares, labels).figure, "g", tmp_path, "  ")
+
+
+def test_save_figure_refuses_a_figure_wider_than_the_book(dataset, tmp_path):
+    chart = plots.plot_overreach(metrics.overreach_index(dataset["claims"]), metrics.article_labels(dataset["sources"]))
+    chart.figure.set_figwidth(FIGURE_WIDTH_IN + 2)
+    with pytest.raises(ValueError, match="at most 8 in wide"):
+        save_figure(chart.figure, "wide", tmp_path, "alt")
+
+
+def test_no_chart_parses_mathtext_from_a_name_in_the_data(dataset):
+    data = dict(dataset)
+    treatments = data["treatments"].copy()
+    treatments["name"] = treatments["name"].astype(object)
+    treatments.loc[treatments["treatment_id"] == "methylphenidate", "name"] = "$x^2$ costs $5 to $10"
+    data["treatments"] = treatments
+    sources = data["sources"].copy()
+    sources["short_name"] = sources["short_name"].astype(object).fillna("") + " $y_1$"
+    data["sources"] = sources
+    charts = all_charts(data)
+    for name, chart in charts.items():
+        math = [t.get_text() for t in drawn_texts(chart) if t._preprocess_math(t.get_text())[1]]
+        assert not math, f"{name}: mathtext parsed in {math[:2]}"
+    ticks = [t.get_text() for t in charts["forest-adults-core_symptoms_clinician"].figure.axes[0].get_yticklabels()]
+    assert any(t._preprocess_math(t.get_text())[0].startswith("$x^2$ costs $5 to $10") for t in
+               charts["matrix"].figure.axes[0].get_yticklabels())
+    assert any(r"\$x^2\$" in tick for tick in ticks)
+
+
+def test_incoming_rr_rows_join_the_or_rows_of_the_real_data(dataset):
+    estimates = dataset["meta_analyses"].astype({"measure": object, "outcome": object, "population": object})
+    extra = pd.DataFrame({
+        "estimate_id": ["rr-1", "rr-2"], "treatment_id": ["methylphenidate", "atomoxetine"],
+        "population": ["children", "children"], "outcome": ["dropout_adverse_events", "dropout_any_cause"],
+        "measure": ["RR", "RR"], "estimate": [1.5, 0.9], "ci_low": [1.1, 0.7], "ci_high": [2.0, 1.2],
+        "n_trials": [10, 12], "certainty": ["moderate", "low"], "source_id": ["gosling2025_ebi_adhd_dataset"] * 2,
+    })
+    estimates = pd.concat([estimates, extra], ignore_index=True)
+    tolerability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_adverse_events")
+    chart = plots.plot_forest(tolerability, "children", "dropout_adverse_events")
+    labels = [t.get_text().replace("\n", " ") for t in chart.figure.axes[0].get_yticklabels()]
+    assert "Methylphenidate [RR, gosling2025]" in labels
+    assert any(label.endswith("[OR, joseph2017]") for label in labels)
+    assert len(chart.figure.axes[0].containers) == tolerability["estimate"].notna().sum()
+    acceptability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_any_cause")
+    chart = plots.plot_forest(acceptability, "children", "dropout_any_cause")
+    assert chart.title.startswith("Children: Atomoxetine has the highest ratio for stopping for any reason (RR 0.90)")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .schema import vocabulary
+from .schema import populations, vocabulary
 
 CLASSES = ("all", *vocabulary("treatment_class"))
 VERDICTS = ("all", *vocabulary("verdict"))
+# Claims about no particular age group show on both population pages.
+UNSPECIFIED = "unspecified"
 
 
 def _treatments_in(data: dict[str, pd.DataFrame], treatment_class: str) -> set[str]:
@@ -19,11 +21,28 @@ def _treatments_in(data: dict[str, pd.DataFrame], treatment_class: str) -> set[s
     return set(treatments.loc[treatments["class"] == treatment_class, "treatment_id"])
 
 
-def filter_claims(data: dict[str, pd.DataFrame], treatment_class: str = "all", verdict: str = "all") -> pd.DataFrame:
-    """Claims about treatments of a class (all claims when 'all') with a verdict (any when 'all')."""
+def claims_for_population(claims: pd.DataFrame, population: str | None) -> pd.DataFrame:
+    """The claims a population's page shows: those about that population, or about no particular one.
+
+    Guard, until claims.csv has its `population` column: without the column every claim is shown, so the
+    notebooks keep running; the lead removes this branch once the column is in data/.
+    """
+    if population is None:
+        return claims
+    if population not in populations():
+        raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
+    if "population" not in claims.columns:
+        return claims
+    return claims[claims["population"].astype(str).isin([population, UNSPECIFIED])]
+
+
+def filter_claims(data: dict[str, pd.DataFrame], treatment_class: str = "all", verdict: str = "all",
+                  population: str | None = None) -> pd.DataFrame:
+    """Claims about treatments of a class (all claims when 'all') with a verdict (any when 'all'), and with a
+    population, only the claims that concern it (`claims_for_population`)."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-    claims = data["claims"]
+    claims = claims_for_population(data["claims"], population)
     if treatment_class != "all":
         claims = claims[claims["treatment_id"].isin(_treatments_in(data, treatment_class))]
     if verdict != "all":
@@ -71,7 +90,7 @@ class FilterPanel:
             output.outputs = ()
             output.append_display_data(
                 filter_estimates(data, values["population"], values["treatment_class"], values["outcome"]))
-            claims = filter_claims(data, values["treatment_class"], values["verdict"])
+            claims = filter_claims(data, values["treatment_class"], values["verdict"], values["population"])
             output.append_display_data(claims[["claim_id", "claim", "verdict", "certainty"]])
 
         for control in self.controls.values():

@@ -6,6 +6,8 @@ notebook shows, so that tests can check the numbers without looking at pixels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -94,6 +96,13 @@ def population_matches(text: str, population: str) -> bool:
     return any(word in lowered for word in POPULATION_WORDS[population])
 
 
+def applies_to(text: str, population: str) -> bool:
+    """Whether a row's free-text population concerns `population`: it names it, or names no age group at all
+    ('all ages', 'people using ketamine recreationally'), so a label-wide warning shows on both pages."""
+    names_any = any(population_matches(text, other) for other in POPULATION_WORDS)
+    return population_matches(text, population) or not names_any
+
+
 def adverse_effect_pairs(adverse: pd.DataFrame, treatments: pd.DataFrame, population: str) -> pd.DataFrame:
     """Effects with incidence on drug and on placebo in the population, with the excess over placebo."""
     both = adverse[adverse["incidence_drug_pct"].notna() & adverse["incidence_placebo_pct"].notna()]
@@ -103,8 +112,14 @@ def adverse_effect_pairs(adverse: pd.DataFrame, treatments: pd.DataFrame, popula
     return frame.sort_values(["class", "name", "excess_pct"], ascending=[True, True, False]).reset_index(drop=True)
 
 
-def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame) -> pd.DataFrame:
-    """Per treatment: schedule, boxed warnings, abuse-potential and cardiovascular entries, in words."""
+def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame, population: str | None = None) -> pd.DataFrame:
+    """Per treatment: schedule, boxed warnings, abuse-potential and cardiovascular entries, in words.
+
+    With a population, only entries that concern it (`applies_to`): an adults page does not list a warning
+    recorded for children only.
+    """
+    if population is not None:
+        adverse = adverse[adverse["population"].apply(applies_to, population=population)]
     rows = []
     for treatment in treatments.to_dict("records"):
         own = adverse[adverse["treatment_id"] == treatment["treatment_id"]]
@@ -132,31 +147,39 @@ def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: s
     return in_treatment_order(frame, treatments, "source_id")
 
 
-def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
-    """Per treatment: pooled estimates on record, trials behind the largest, best certainty, and any gap."""
+def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame,
+                     population: str) -> pd.DataFrame:
+    """Per treatment, for one population: pooled estimates on record, trials behind the largest, best
+    certainty, and any gap. An estimate for children never counts on the adults page, nor the reverse."""
+    if population not in populations():
+        raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
+    chosen = estimates[(estimates["population"] == population) & estimates["estimate"].notna()]
     rows = []
     for treatment in treatments.itertuples(index=False):
-        own = estimates[(estimates["treatment_id"] == treatment.treatment_id) & estimates["estimate"].notna()]
+        own = chosen[chosen["treatment_id"] == treatment.treatment_id]
         grades = [grade for grade in CERTAINTY_ORDER if grade in set(own["certainty"].dropna().astype(str))]
         gap = gaps.loc[gaps["treatment_id"] == treatment.treatment_id, "question"]
         rows.append({
             "treatment_id": treatment.treatment_id,
             "treatment": treatment.name,
+            "population": population,
             "pooled_estimates": len(own),
             "most_trials_behind_one_estimate": int(own["n_trials"].max()) if own["n_trials"].notna().any() else 0,
             "best_certainty": grades[0] if grades else "no graded estimate",
-            "randomised_evidence_in_adhd": _randomised_evidence(len(own), len(gap), str(treatment.adhd_status)),
+            "randomised_evidence_in_adhd": _randomised_evidence(len(own), len(gap), str(treatment.adhd_status),
+                                                                treatment.adhd_approved_ages, population),
         })
     return pd.DataFrame(rows)
 
 
-def _randomised_evidence(estimates: int, gaps: int, adhd_status: str) -> str:
+def _randomised_evidence(estimates: int, gaps: int, adhd_status: str, approved_ages: object, population: str) -> str:
     if estimates:
-        return "yes: pooled estimate on record"
+        return f"yes: pooled estimate for {population} on record"
     if gaps:
         return "none found (see evidence_gaps.csv)"
     if adhd_status == "approved":
-        return "yes: approved on randomised trials; no pooled estimate confirmed here"
+        ages = f" (ages: {approved_ages})" if pd.notna(approved_ages) and str(approved_ages) else ""
+        return f"approved for ADHD{ages}; no pooled estimate for {population} on record here"
     return "not on record"
 
 
@@ -177,14 +200,15 @@ def best_estimate(estimates: pd.DataFrame, treatment_id: str, population: str) -
     return own.assign(rank=rank).sort_values(["rank", "n_trials"], ascending=[True, False]).iloc[0]
 
 
-def _hours_text(hours: float) -> str:
+def hours_text(hours: float) -> str:
+    """A duration in the unit a reader expects: seconds, minutes, hours, weeks or days."""
     if hours < 1 / 60 * 2:
         return f"{hours * 3600:.0f} s"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:g} h"
-    return f"{hours / 168:.1f} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
+    return f"{round(hours / 168, 1):g} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
 
 
 def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -202,7 +226,7 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
         first = pool["first_effect_hours_min"].fillna(pool["first_effect_hours_max"])
         if first.notna().any():
             where = pool.loc[first.idxmin(), "condition"]
-            onset_text = f"{_hours_text(float(first.min()))} ({CONDITION_WORDS[str(where)]})"
+            onset_text = f"{hours_text(float(first.min()))} ({CONDITION_WORDS[str(where)]})"
             onset_score = 1.0 if where != "ADHD" else min(1.0, np.log10(max(first.min(), 1)) / np.log10(2016))
         else:
             onset_text, onset_score = "not reported", 1.0
@@ -245,3 +269,70 @@ def ketamine_adhd_efficacy_claims(claims: pd.DataFrame) -> pd.DataFrame:
     mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(["ketamine", "esketamine"])
             & claims["claim"].str.contains("ADHD", regex=False))
     return claims[mask]
+
+
+KAPPA_WEIGHTS = (None, "linear", "quadratic")
+
+
+def cohen_kappa(first, second, categories, weights: str | None = None) -> float:
+    """Cohen's kappa between two raters: 1 = perfect agreement, 0 = what chance alone gives.
+
+    `categories` fixes the order (for weighted kappa, the distance between grades: linear counts steps,
+    quadratic squares them). Returns NaN when chance agreement is already total (one category used by both).
+    """
+    if weights not in KAPPA_WEIGHTS:
+        raise ValueError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
+    first, second = list(first), list(second)
+    if len(first) != len(second):
+        raise ValueError(f"the two ratings differ in length ({len(first)} and {len(second)})")
+    if not first:
+        raise ValueError("no ratings to compare")
+    index = {category: position for position, category in enumerate(categories)}
+    unknown = sorted({str(value) for value in first + second if value not in index})
+    if unknown:
+        raise ValueError(f"ratings outside the categories {list(categories)}: {', '.join(unknown)}")
+    size = len(index)
+    observed = np.zeros((size, size))
+    np.add.at(observed, ([index[v] for v in first], [index[v] for v in second]), 1)
+    observed /= observed.sum()
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
+    steps = np.abs(np.subtract.outer(np.arange(size), np.arange(size))).astype(float)
+    weight = {None: (steps > 0).astype(float), "linear": steps, "quadratic": steps**2}[weights]
+    chance = float((weight * expected).sum())
+    if chance == 0:
+        return float("nan")
+    return 1.0 - float((weight * observed).sum()) / chance
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Two independent ratings of the same claims compared: kappas, how many claims, where they differ."""
+
+    n: int
+    verdict_kappa: float
+    certainty_kappa: float
+    disagreements: pd.DataFrame
+
+
+def rating_agreement(claims: pd.DataFrame, second_ratings: pd.DataFrame) -> Agreement:
+    """Agreement of a second, blind rating with the first: unweighted kappa on verdicts, linear-weighted kappa
+    on certainty (ordered as the certainty vocabulary), over the claims rated twice.
+
+    A second rating of a claim that does not exist, or two of one claim, is an error, not a silent drop.
+    """
+    unknown = sorted(set(second_ratings["claim_id"].astype(str)) - set(claims["claim_id"].astype(str)))
+    if unknown:
+        raise ValueError(f"second ratings of claims not in the claims table: {', '.join(unknown)}")
+    repeated = second_ratings["claim_id"][second_ratings["claim_id"].duplicated()].astype(str).unique()
+    if len(repeated):
+        raise ValueError(f"claims rated twice in second_ratings: {', '.join(sorted(repeated))}")
+    first = claims[["claim_id", "verdict", "certainty"]].astype({"claim_id": str, "verdict": str, "certainty": str})
+    second = second_ratings[["claim_id", "verdict", "certainty", "rationale"]].astype(
+        {"claim_id": str, "verdict": str, "certainty": str})
+    both = first.merge(second, on="claim_id", suffixes=("_first", "_second"))
+    verdict_kappa = cohen_kappa(both["verdict_first"], both["verdict_second"], vocabulary("verdict"))
+    certainty_kappa = cohen_kappa(both["certainty_first"], both["certainty_second"], CERTAINTY_ORDER,
+                                  weights="linear")
+    differ = (both["verdict_first"] != both["verdict_second"]) | (both["certainty_first"] != both["certainty_second"])
+    disagreements = both[differ].rename(columns={"rationale": "rationale_second"}).reset_index(drop=True)
+    return Agreement(len(both), verdict_kappa, certainty_kappa, disagreements)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import csv
 import os
+import re
+import struct
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
-from .style import save_figure
+from .style import css_width, save_figure
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
 
@@ -20,22 +22,63 @@ def resolve_out_dir(out_dir: str | Path | None) -> Path:
     return Path(chosen) if chosen else paths.OUTPUTS_DIR
 
 
+# A spreadsheet evaluates a cell that starts with one of these as a formula (CSV formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ...but a text cell that is a plain decimal number such as "-0.56" (the comparison matrix writes its effect
+# sizes as text) is read as that number, never run: it stays as written. "+1" is not left alone: spreadsheets
+# take a leading "+" as the start of a formula.
+PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+
+
+def neutralise(cell: object) -> object:
+    """A text cell a spreadsheet would evaluate, prefixed with `'` so it shows as text; anything else as is."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and column name neutralised; numeric and boolean columns untouched."""
+    safe = frame.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        safe[column] = series.astype(object).map(neutralise, na_action="ignore")
+    safe.columns = [neutralise(str(name)) if isinstance(name, str) else name for name in safe.columns]
+    return safe
+
+
 def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
-    """Write `tables/NAME.csv` with fixed line endings and no index, so rebuilds are identical."""
+    """Write `tables/NAME.csv` with fixed line endings and no index, so rebuilds are identical.
+
+    Text from the data (treatment names, claims, URLs) is made safe to open in a spreadsheet first, and every
+    text cell is quoted: with "\n" line endings a bare carriage return inside a cell would otherwise split a row.
+    """
     tables = Path(out_dir) / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     target = tables / f"{name}.csv"
-    frame.to_csv(target, index=False, lineterminator="\n")
+    safe_for_spreadsheets(frame).to_csv(target, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return target
 
 
-def publish_figure(fig, name: str, out_dir: str | Path, alt_text: str):
-    """Save the figure (PNG, SVG, alt text) and return it as an image that carries its alt text.
+def png_width(png: bytes) -> int:
+    """The pixel width in a PNG's IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    return struct.unpack(">I", png[16:20])[0]
 
-    The notebook shows the returned image; the rendered site then gives it the same alt text.
+
+def publish_figure(chart, name: str, out_dir: str | Path):
+    """Save a `plots.Chart` (PNG, SVG, alt text, caption) and return it as an image the site can render.
+
+    The image's display metadata carries `alt`, `width` (CSS px: the drawn width at 96 px per inch, while the
+    PNG has twice the pixels for sharp screens), `figure` (the file stem) and `caption`: the site's
+    <figure>/<figcaption> is made from exactly these keys.
     """
     from IPython.display import Image
 
-    written = save_figure(fig, name, out_dir, alt_text)
-    buffer = io.BytesIO(written["png"].read_bytes())
-    return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt_text.strip()}, width=780)
+    written = save_figure(chart.figure, name, out_dir, chart.alt_text, chart.caption)
+    png = written["png"].read_bytes()
+    metadata = {"alt": chart.alt_text.strip(), "figure": name, "caption": chart.caption.strip()}
+    return Image(data=png, format="png", width=css_width(png_width(png)), metadata=metadata)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -40,15 +41,26 @@ CERTAINTY_COLOURS = {
     "very low": OKABE_ITO["vermillion"],
 }
 
+# The book column shows a figure at about 768 CSS px, i.e. 8 in at 96 CSS px per inch: drawn at that width,
+# a 9 pt label stays 9 CSS px tall or more at a 1280-px window. PNGs are saved at twice that (sharp screens).
+FIGURE_WIDTH_IN = 8.0
+CSS_PX_PER_INCH = 96
+SAVE_DPI = 2 * CSS_PX_PER_INCH
+MIN_FONT_PT = 9
+
 STYLE = {
-    "figure.figsize": (8.0, 5.0),
+    "figure.figsize": (FIGURE_WIDTH_IN, 5.0),
     "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "font.size": 11,
-    "axes.titlesize": 13,
+    "savefig.dpi": SAVE_DPI,
+    "savefig.bbox": "standard",  # the saved image is exactly the drawn size, so its CSS width is known
+    "font.size": 10,
+    "axes.titlesize": 11,
     "axes.titleweight": "bold",
-    "axes.labelsize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -60,18 +72,42 @@ STYLE = {
 }
 
 
+def plain_text(text: object) -> str:
+    """Data text as matplotlib must show it: every `$` escaped, so mathtext never parses a name or a price.
+
+    Every title, label, tick and annotation drawn from data goes through here ("$5 to $10" stays as written).
+    """
+    return str(text).replace("$", r"\$")
+
+
+def wrap(text: object, width: int) -> str:
+    """Plain text broken into lines of at most `width` characters at spaces: long labels wrap, never truncate."""
+    return "\n".join(textwrap.wrap(plain_text(text), width, break_long_words=False, break_on_hyphens=False)) or ""
+
+
+def css_width(png_width_px: int, dpi: float = SAVE_DPI) -> int:
+    """The width in CSS px at which a PNG saved at `dpi` shows at its drawn size (96 CSS px per inch)."""
+    return round(png_width_px * CSS_PX_PER_INCH / dpi)
+
+
 def apply_style() -> None:
     """Set the shared look; notebooks call it once, near the top."""
     mpl.rcParams.update(STYLE)
 
 
-def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text: str) -> dict[str, Path]:
-    """Write `figures/NAME.png`, `.svg` and `.alt.txt` under `out_dir`, with no date or version stamp.
+def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text: str,
+                caption: str | None = None) -> dict[str, Path]:
+    """Write `figures/NAME.png`, `.svg`, `.alt.txt` (and `.caption.txt`) under `out_dir`, with no date or
+    version stamp.
 
-    Alt text is required: the site shows every figure with it, for readers who cannot see the image.
+    Alt text is required: the site shows every figure with it, for readers who cannot see the image. A figure
+    wider than FIGURE_WIDTH_IN is refused: the book would shrink its text below legibility.
     """
     if not alt_text.strip():
         raise ValueError(f"figure {name!r} needs alt text")
+    width = fig.get_figwidth()
+    if width > FIGURE_WIDTH_IN + 1e-9:
+        raise ValueError(f"figure {name!r} is {width:g} in wide; draw it at most {FIGURE_WIDTH_IN:g} in wide")
     figures = Path(out_dir) / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context(STYLE):
@@ -83,4 +119,7 @@ def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text
         fig.savefig(written["png"], format="png", metadata={"Software": None})
         fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
     written["alt"].write_text(alt_text.strip() + "\n", encoding="utf-8")
+    if caption is not None and caption.strip():
+        written["caption"] = figures / f"{name}.caption.txt"
+        written["caption"].write_text(caption.strip() + "\n", encoding="utf-8")
     return written
