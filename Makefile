@@ -41,8 +41,8 @@ check: lint ## The quick loop: lint and the unit tests that start no kernel (und
 
 test: lint test-library test-notebooks ## Lint, pytest for the library, then nbval (strict) on the notebooks
 
-lint: $(SETUP) ## ruff on the library, tests and benchmarks
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+lint: $(SETUP) ## ruff on the library, tests, notebooks and benchmarks
+	$(VENV)/bin/ruff check src tests notebooks $(wildcard benchmarks)
 
 test-library: $(SETUP) ## pytest for the library, the pipeline, the site and the committed outputs
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup

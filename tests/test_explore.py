@@ -43,17 +43,16 @@ def test_panel_refreshes_when_a_control_changes(dataset):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
-def crafted_data(with_population: bool) -> dict[str, pd.DataFrame]:
+def crafted_data() -> dict[str, pd.DataFrame]:
     claims = pd.DataFrame({"claim_id": ["c-1", "c-2", "c-3"], "treatment_id": ["ketamine"] * 3,
-                           "verdict": ["supported", "mixed", "unsupported"]})
-    if with_population:
-        claims["population"] = pd.Categorical(["children", "adults", "unspecified"])
+                           "verdict": ["supported", "mixed", "unsupported"],
+                           "population": pd.Categorical(["children", "adults", "unspecified"])})
     treatments = pd.DataFrame({"treatment_id": ["ketamine"], "class": ["NMDA antagonist"]})
     return {"claims": claims, "treatments": treatments}
 
 
 def test_claim_view_of_a_population_keeps_its_claims_and_unspecified_ones():
-    data = crafted_data(with_population=True)
+    data = crafted_data()
     assert explore.filter_claims(data, population="children")["claim_id"].tolist() == ["c-1", "c-3"]
     assert explore.filter_claims(data, population="adults")["claim_id"].tolist() == ["c-2", "c-3"]
     assert explore.filter_claims(data, verdict="mixed", population="children").empty
@@ -62,6 +61,3 @@ def test_claim_view_of_a_population_keeps_its_claims_and_unspecified_ones():
         explore.claims_for_population(data["claims"], "elderly")
 
 
-def test_claim_view_shows_every_claim_until_the_population_column_exists():
-    data = crafted_data(with_population=False)
-    assert explore.filter_claims(data, population="adults")["claim_id"].tolist() == ["c-1", "c-2", "c-3"]

@@ -236,21 +236,25 @@ def test_no_chart_parses_mathtext_from_a_name_in_the_data(dataset):
     assert any(r"\$x^2\$" in tick for tick in ticks)
 
 
-def test_incoming_rr_rows_join_the_or_rows_of_the_real_data(dataset):
-    estimates = dataset["meta_analyses"].astype({"measure": object, "outcome": object, "population": object})
-    extra = pd.DataFrame({
-        "estimate_id": ["rr-1", "rr-2"], "treatment_id": ["methylphenidate", "atomoxetine"],
-        "population": ["children", "children"], "outcome": ["dropout_adverse_events", "dropout_any_cause"],
-        "measure": ["RR", "RR"], "estimate": [1.5, 0.9], "ci_low": [1.1, 0.7], "ci_high": [2.0, 1.2],
-        "n_trials": [10, 12], "certainty": ["moderate", "low"], "source_id": ["gosling2025_ebi_adhd_dataset"] * 2,
-    })
-    estimates = pd.concat([estimates, extra], ignore_index=True)
-    tolerability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_adverse_events")
-    chart = plots.plot_forest(tolerability, "children", "dropout_adverse_events")
-    labels = [t.get_text().replace("\n", " ") for t in chart.figure.axes[0].get_yticklabels()]
-    assert "Methylphenidate [RR, gosling2025]" in labels
-    assert any(label.endswith("[OR, joseph2017]") for label in labels)
-    assert len(chart.figure.axes[0].containers) == tolerability["estimate"].notna().sum()
-    acceptability = metrics.forest_rows(estimates, dataset["treatments"], "children", "dropout_any_cause")
-    chart = plots.plot_forest(acceptability, "children", "dropout_any_cause")
-    assert chart.title.startswith("Children: Atomoxetine has the highest ratio for stopping for any reason (RR 0.90)")
+def test_real_tolerability_rows_join_rr_and_or_with_point_values_hollow(dataset):
+    for population in ("children", "adults"):
+        rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], population,
+                                   "dropout_adverse_events")
+        chart = plots.plot_forest(rows, population, "dropout_adverse_events")
+        ax = chart.figure.axes[0]
+        labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+        assert "Amphetamines [RR, gosling2025]" in labels
+        intervals = int(rows["ci_low"].notna().sum())
+        points = int((rows["estimate"].notna() & rows["ci_low"].isna()).sum())
+        assert points, "the Cortese 2018 point odds ratios are drawn"
+        assert len(ax.containers) == intervals
+        hollow = [line for line in ax.lines if line.get_markerfacecolor() == "white" and line.get_xydata().size]
+        assert len(hollow) == points
+        assert f"{points} point value" in chart.caption and "no interval reported" in chart.alt_text
+
+
+def test_adults_tolerability_shows_estimates(dataset):
+    rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "adults", "dropout_adverse_events")
+    chart = plots.plot_forest(rows, "adults", "dropout_adverse_events")
+    assert rows["estimate"].notna().sum() >= 4
+    assert "no pooled estimate on record" not in chart.title

@@ -22,17 +22,11 @@ def _treatments_in(data: dict[str, pd.DataFrame], treatment_class: str) -> set[s
 
 
 def claims_for_population(claims: pd.DataFrame, population: str | None) -> pd.DataFrame:
-    """The claims a population's page shows: those about that population, or about no particular one.
-
-    Guard, until claims.csv has its `population` column: without the column every claim is shown, so the
-    notebooks keep running; the lead removes this branch once the column is in data/.
-    """
+    """The claims a population's page shows: those about that population, or about no particular one."""
     if population is None:
         return claims
     if population not in populations():
         raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
-    if "population" not in claims.columns:
-        return claims
     return claims[claims["population"].astype(str).isin([population, UNSPECIFIED])]
 
 

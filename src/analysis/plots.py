@@ -345,6 +345,12 @@ def forest_finding(rows: pd.DataFrame, population: str, outcome: str) -> str:
     return f"{lead}; {len(missing)} treatments have no estimate" if missing else lead
 
 
+def _interval_text(row: dict) -> str:
+    if pd.isna(row.get("ci_low")):
+        return "no interval reported"
+    return f"{row['ci_low']:.2f} to {row['ci_high']:.2f}"
+
+
 def _ratio_axis(ax, shown: pd.DataFrame, words: str) -> None:
     lows = shown["ci_low"].astype(float)
     highs = shown["ci_high"].astype(float)
@@ -383,8 +389,12 @@ def plot_forest(rows: pd.DataFrame, population: str, outcome: str = "core_sympto
                              f"measure ({', '.join(RATIO_MEASURES)}), not {row['measure']!r}")
         colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
         marker = "D" if ratio and str(row["measure"]) == "OR" else "o"
-        ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
-                    fmt=marker, color=colour, capsize=3)
+        if pd.isna(row.get("ci_low")):  # a point value from a secondary report: drawn hollow, no interval
+            ax.plot(row["estimate"], y, marker=marker, ls="", color=colour, mfc="white", mew=2)
+        else:
+            ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]],
+                                                  [row["ci_high"] - row["estimate"]]],
+                        fmt=marker, color=colour, capsize=3)
     shown = rows[rows["estimate"].notna()]
     words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))
     if ratio:
@@ -409,18 +419,20 @@ def plot_forest(rows: pd.DataFrame, population: str, outcome: str = "core_sympto
     _title(ax, finding)
     if ratio:
         values = "; ".join(f"{short_name(r['name'])} {r['measure']} {r['estimate']:.2f} "
-                           f"({r['ci_low']:.2f} to {r['ci_high']:.2f}, {_source_short(r['source_id'])})"
+                           f"({_interval_text(r)}, {_source_short(r['source_id'])})"
                            for r in shown.to_dict("records"))
         kind = "risk ratios and odds ratios"
     else:
-        values = "; ".join(f"{short_name(r['name'])} {r['estimate']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
+        values = "; ".join(f"{short_name(r['name'])} {r['estimate']:.2f} ({_interval_text(r)})"
                            for r in shown.to_dict("records"))
         kind = "standardised mean differences"
     missing = rows.loc[rows["estimate"].isna(), "name"].map(short_name).tolist()
     alt = (f"Forest plot for {population}: {kind} against placebo for {words}. " + (values or "No estimate")
            + (". No estimate: " + ", ".join(missing) if missing else "") + ".")
+    points = int(shown["ci_low"].isna().sum())
     caption = (f"{len(shown)} pooled estimates ({kind}) against placebo for {population}, {words}, with 95% "
-               f"intervals; {len(missing)} treatments have none.")
+               f"intervals" + (f" ({points} point value{'s' if points > 1 else ''} from a secondary report, hollow, "
+                               "no interval)" if points else "") + f"; {len(missing)} treatments have none.")
     return Chart(fig, alt, caption)
 
 
