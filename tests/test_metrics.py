@@ -200,3 +200,34 @@ def test_rating_agreement_on_crafted_ratings():
 def test_hours_text_uses_the_unit_a_reader_expects():
     assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 168, 620, 24 * 90)] == \
         ["30 s", "30 min", "1.5 h", "1 wk", "3.7 wk", "90 d"]
+
+
+def test_first_ratings_restore_the_grades_the_adjudication_changed():
+    claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["mixed", "supported", "unsupported"],
+                           "certainty": ["low", "high", "very low"]})
+    log = pd.DataFrame({"claim_id": ["a"], "first_verdict": ["contradicted"], "first_certainty": ["moderate"],
+                        "second_verdict": ["mixed"], "second_certainty": ["low"], "final_verdict": ["mixed"],
+                        "final_certainty": ["low"], "settled_how": ["second rater right"]})
+    first = metrics.first_ratings(claims, log)
+    assert first.to_dict("list") == {"claim_id": ["a", "b", "c"],
+                                     "verdict": ["contradicted", "supported", "unsupported"],
+                                     "certainty": ["moderate", "high", "very low"]}
+    second = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["mixed", "supported", "unsupported"],
+                           "certainty": ["low", "moderate", "very low"], "rationale": ["r1", "r2", "r3"]})
+    log = pd.concat([log, pd.DataFrame({"claim_id": ["b"], "first_verdict": ["supported"], "first_certainty": ["high"],
+                                        "second_verdict": ["supported"], "second_certainty": ["moderate"],
+                                        "final_verdict": ["supported"], "final_certainty": ["high"],
+                                        "settled_how": ["label facts are high"]})])
+    agreement = metrics.rating_agreement(metrics.first_ratings(claims, log), second)
+    summary = metrics.adjudication_summary(agreement, log)
+    assert summary[["claim_id", "settled_for"]].values.tolist() == [["a", "second rater"], ["b", "first rater"]]
+    assert summary.loc[0, "first"] == "contradicted / moderate" and summary.loc[0, "settled"] == "mixed / low"
+
+
+def test_real_ratings_agree_beyond_chance(dataset):
+    agreement = metrics.rating_agreement(metrics.first_ratings(dataset["claims"], dataset["adjudication"]),
+                                         dataset["second_ratings"])
+    assert agreement.n == len(dataset["claims"])
+    assert 0.4 < agreement.verdict_kappa <= 1 and 0.4 < agreement.certainty_kappa <= 1
+    summary = metrics.adjudication_summary(agreement, dataset["adjudication"])
+    assert len(summary) == len(agreement.disagreements) and summary["how"].str.len().min() > 20

@@ -226,13 +226,41 @@ def test_point_estimate_without_interval_only_when_partial(data_copy, status, re
 
 
 def test_claims_of_one_idea_share_verdict_and_certainty(data_copy):
-    # 000-02, 000-06 and 003-01 assert idea-02 (treatment combines medicine and support); rows 2, 6 and 106
-    edit_cell(data_copy, "claims.csv", 106, "verdict", "mixed")
+    # 000-05, 002-05 and 004-43 assert idea-04; rows 5, 69 and 190
+    edit_cell(data_copy, "claims.csv", 69, "verdict", "mixed")
+    idea = ("claims.csv, row 69 (line 70), column 'verdict': 'mixed' differs from claim 000-05 (row 5, 'supported') "
+            "of the same idea 'idea-04': give them one verdict, or say in idea_difference how this claim's wording "
+            "differs")
+    assert idea in messages(data_copy)
+    edit_cell(data_copy, "claims.csv", 69, "idea_difference", "It adds that supervision is needed.")
+    assert idea not in messages(data_copy)
+
+
+def test_a_changed_grade_needs_an_adjudication_entry(data_copy):
+    edit_cell(data_copy, "claims.csv", 69, "idea_difference", "It adds that supervision is needed.")
+    edit_cell(data_copy, "claims.csv", 69, "certainty", "low")
     assert messages(data_copy) == [
-        "claims.csv, row 106 (line 107), column 'verdict': 'mixed' differs from claim 000-02 (row 2, 'supported') of "
-        "the same idea 'idea-02': give them one verdict, or say in idea_difference how this claim's wording differs"]
-    edit_cell(data_copy, "claims.csv", 106, "idea_difference", "It adds that supervision is needed.")
-    assert messages(data_copy) == []
+        "claims.csv, row 69 (line 70), column 'certainty': 'low' differs from the second rating ('moderate') but "
+        "adjudication.csv does not say how the disagreement was settled"]
+
+
+def test_adjudication_log_agrees_with_claims_and_second_ratings(data_copy):
+    edit_cell(data_copy, "adjudication.csv", 1, "final_verdict", "contradicted")
+    edit_cell(data_copy, "adjudication.csv", 2, "second_certainty", "very low")
+    found = messages(data_copy)
+    assert len(found) == 2
+    assert found[0].startswith("adjudication.csv, row 1 (line 2), column 'final_verdict': 'contradicted' is not the "
+                               "grade in claims.csv")
+    assert found[1].startswith("adjudication.csv, row 2 (line 3), column 'second_certainty': 'very low' is not the "
+                               "second rating recorded in second_ratings.csv")
+
+
+def test_every_claim_has_a_second_rating(data_copy):
+    path = data_copy / "second_ratings.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("000-05,")), encoding="utf-8")
+    assert messages(data_copy) == ["claims.csv, row 5 (line 6), column 'claim_id': '000-05' has no second rating in "
+                                   "second_ratings.csv"]
 
 
 def test_a_claim_never_cites_an_audited_article(data_copy):

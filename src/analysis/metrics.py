@@ -336,3 +336,30 @@ def rating_agreement(claims: pd.DataFrame, second_ratings: pd.DataFrame) -> Agre
     differ = (both["verdict_first"] != both["verdict_second"]) | (both["certainty_first"] != both["certainty_second"])
     disagreements = both[differ].rename(columns={"rationale": "rationale_second"}).reset_index(drop=True)
     return Agreement(len(both), verdict_kappa, certainty_kappa, disagreements)
+
+
+def first_ratings(claims: pd.DataFrame, adjudication: pd.DataFrame) -> pd.DataFrame:
+    """The first rater's grades as given, before adjudication: claims.csv holds the settled grades, and the
+    adjudication log keeps the first grade of every claim it settled."""
+    first = claims[["claim_id", "verdict", "certainty"]].astype(str).set_index("claim_id")
+    log = adjudication.astype({"claim_id": str}).set_index("claim_id")
+    for column in ("verdict", "certainty"):
+        first.loc[log.index, column] = log[f"first_{column}"].astype(str)
+    return first.reset_index()
+
+
+def adjudication_summary(agreement: Agreement, adjudication: pd.DataFrame) -> pd.DataFrame:
+    """Each disagreement between the raters with the grade it was settled on, and whose grade that was."""
+    log = adjudication.astype({"claim_id": str}).set_index("claim_id")
+    rows = []
+    for item in agreement.disagreements.to_dict("records"):
+        settled = log.loc[item["claim_id"]]
+        first = (item["verdict_first"], item["certainty_first"])
+        second = (item["verdict_second"], item["certainty_second"])
+        final = (str(settled["final_verdict"]), str(settled["final_certainty"]))
+        rows.append({"claim_id": item["claim_id"], "first": " / ".join(first), "second": " / ".join(second),
+                     "settled": " / ".join(final),
+                     "settled_for": "both agreed" if first == second else "first rater" if final == first
+                     else "second rater" if final == second else "neither",
+                     "how": settled["settled_how"]})
+    return pd.DataFrame(rows, columns=["claim_id", "first", "second", "settled", "settled_for", "how"])

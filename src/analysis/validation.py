@@ -312,6 +312,8 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
     claims = tables.get("claims")
     if claims and "idea_id" in claims.header:
         check_idea_consistency(claims, problems)
+    if claims and tables.get("second_ratings") and tables.get("adjudication"):
+        check_ratings(claims, tables["second_ratings"], tables["adjudication"], problems)
     onset = tables.get("onset")
     if onset:
         for number, row, line in onset.numbered():
@@ -364,6 +366,39 @@ def check_idea_consistency(claims: RawTable, problems: list[Problem]) -> None:
                     "claims.csv", f"differs from claim {first['claim_id']} (row {first_number}, {first[column]!r}) "
                     f"of the same idea '{row['idea_id']}': give them one {column}, or say in idea_difference how "
                     "this claim's wording differs", number, line, column, row[column]))
+
+
+def check_ratings(claims: RawTable, second: RawTable, adjudication: RawTable, problems: list[Problem]) -> None:
+    """The three records of grading agree: every claim is rated twice; where the raters agreed and nothing was
+    settled, claims.csv holds their grade; where the log settled a claim, it holds the log's final grade and the
+    log repeats the second rating as recorded."""
+    vocabularies = load_schema()["vocabularies"]
+    final = {row["claim_id"]: row for row in claims.rows}
+    seconds = {row["claim_id"]: row for row in second.rows}
+    settled = {row["claim_id"]: (number, row, line) for number, row, line in adjudication.numbered()}
+    for number, row, line in claims.numbered():
+        rated = seconds.get(row["claim_id"])
+        if rated is None:
+            problems.append(Problem("claims.csv", "has no second rating in second_ratings.csv", number, line,
+                                    "claim_id", row["claim_id"]))
+            continue
+        if row["claim_id"] in settled:
+            continue
+        for column in ("verdict", "certainty"):
+            if row[column] != rated[column] and row[column] in vocabularies[column]:
+                problems.append(Problem(
+                    "claims.csv", f"differs from the second rating ({rated[column]!r}) but adjudication.csv does "
+                    "not say how the disagreement was settled", number, line, column, row[column]))
+    for claim_id, (number, row, line) in settled.items():
+        for column in ("verdict", "certainty"):
+            if claim_id in seconds and row[f"second_{column}"] != seconds[claim_id][column]:
+                problems.append(Problem("adjudication.csv", f"is not the second rating recorded in "
+                                        f"second_ratings.csv ({seconds[claim_id][column]!r})", number, line,
+                                        f"second_{column}", row[f"second_{column}"]))
+            if claim_id in final and row[f"final_{column}"] != final[claim_id][column]:
+                problems.append(Problem("adjudication.csv", f"is not the grade in claims.csv "
+                                        f"({final[claim_id][column]!r}): the log's final grade is the claim's",
+                                        number, line, f"final_{column}", row[f"final_{column}"]))
 
 
 def read_dataset(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
