@@ -146,7 +146,7 @@ def test_ratio_forest_puts_rr_and_or_on_one_log_axis(outcome):
     assert labels[:3] == ["Methylphenidate [RR, gosling2025]", "Methylphenidate [OR, joseph2017]",
                           "Guanfacine [RR, gosling2025]"]
     assert "risk ratio (RR) or odds ratio (OR)" in ax.get_xlabel().replace("\n", " ")
-    assert "Guanfacine has the highest ratio" in chart.title and "RR 3.10" in chart.title
+    assert "the highest ratio for" in chart.title and "is for guanfacine (RR 3.10)" in chart.title
     assert "Methylphenidate RR 1.45" in chart.alt_text and "Methylphenidate OR 1.29" in chart.alt_text
     low, high = ax.get_xlim()
     assert low <= 0.59 and high >= 5.2

@@ -332,8 +332,10 @@ def forest_finding(rows: pd.DataFrame, population: str, outcome: str) -> str:
     if shown.empty:
         return f"{who}: no pooled estimate on record for {words}"
     if _is_ratio(outcome):
-        top = shown.loc[shown["estimate"].astype(float).idxmax()]
-        lead = (f"{who}: {short_name(top['name'])} has the highest ratio for {words} "
+        # A point value from a secondary report, with no interval, does not headline the figure.
+        ranked = shown[shown["ci_low"].notna()] if shown["ci_low"].notna().any() else shown
+        top = ranked.loc[ranked["estimate"].astype(float).idxmax()]
+        lead = (f"{who}: the highest ratio for {words} is for {short_name(top['name']).lower()} "
                 f"({top['measure']} {top['estimate']:.2f})")
     else:
         top = shown.loc[shown["estimate"].astype(float).idxmin()]
