@@ -52,7 +52,8 @@ def source_link(doi: object, pmid: object, url: object) -> tuple[str, str] | Non
 
 def anchor(href: str, label: str, **attributes: str) -> str:
     """An <a> element; `href` and `label` are escaped here."""
-    extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{escape(value, quote=True)}"' for name, value in attributes.items())
+    extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{escape(value, quote=True)}"'
+                    for name, value in attributes.items())
     return f'<a href="{escape(href, quote=True)}"{extra}>{escape(label)}</a>'
 
 

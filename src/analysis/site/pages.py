@@ -129,7 +129,8 @@ def sources_page(tables: dict[str, pd.DataFrame]) -> str:
         if present(source["authors"]):
             parts.append(f'<p class="source-authors">{text(source["authors"])}</p>')
         if sid in articles:
-            parts.append(f'<p>{text(source["description"])} · {anchor("articles.html#article-" + fragment(sid), "report card")}</p>')
+            card = anchor("articles.html#article-" + fragment(sid), "report card")
+            parts.append(f'<p>{text(source["description"])} · {card}</p>')
         parts.append(f"<p>{link_html}</p>")
         parts.append(f'<p class="source-check"><span class="check check-{text(source["check_status"])}">'
                      f'{text(source["check_status"])}</span> {text(source["checked_how"])}</p>')
@@ -179,11 +180,11 @@ def article_cards(tables: dict[str, pd.DataFrame]) -> str:
                      f"in people with ADHD, {int(ref['do_not'])} do not, {int(ref['unidentified_or_unclear'])} "
                      "unidentified or unclear") if ref is not None else "no references"
         ref_items = "".join(
-            f'<li>{anchor("sources.html#source-" + fragment(r.source_id), str(r.title) if present(r.title) else str(r.source_id))}'
+            f'<li>{anchor("sources.html#source-" + fragment(r.source_id), _value(r.title) or str(r.source_id))}'
             f' <span class="ref-test">tests ketamine in ADHD: {text(r.tests_ketamine_in_adhd)}</span></li>'
             for r in cited.itertuples(index=False))
         claim_items = "".join(
-            f'<li>{verdict_badge(str(c.verdict))} {anchor("claims.html#claim-" + fragment(c.claim_id), str(c.claim_id))}'
+            f'<li>{verdict_badge(str(c.verdict))} {anchor("claims.html#claim-" + fragment(c.claim_id), c.claim_id)}'
             f" {text(c.claim)}</li>" for c in own.itertuples(index=False))
         cards.append(f"""<section class="article-card" id="article-{text(sid)}" aria-labelledby="article-{text(sid)}-h">
 <h2 id="article-{text(sid)}-h">{text(name)}</h2>
