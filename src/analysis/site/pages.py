@@ -65,11 +65,42 @@ def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
     return {"articles": articles, "treatments": treatments, "facets": facets, "extra": extra, "claims": rows}
 
 
+CODED_FIELDS = ("article", "topic", "treatment", "backing", "verdict", "certainty")
+
+
+def encode_claims(data: dict) -> dict:
+    """The explorer data made compact for 20,000 claims: one list per claim, repeated values as numbers
+    into a table of values (-1: none), evidence ids joined with ';'. claims.js decodes it."""
+    fields = ["id", "article", "section", "claim", "topic", "treatment", "backing", "verdict", "certainty",
+              "rationale", "evidence", *data["extra"]]
+    values: dict[str, list[str]] = {field: [] for field in CODED_FIELDS}
+    codes: dict[str, dict[str, int]] = {field: {} for field in CODED_FIELDS}
+    rows = []
+    for claim in data["claims"]:
+        row = []
+        for field in fields:
+            value = claim[field]
+            if field in codes:
+                if value == "":
+                    row.append(-1)
+                    continue
+                if value not in codes[field]:
+                    codes[field][value] = len(values[field])
+                    values[field].append(value)
+                row.append(codes[field][value])
+            else:
+                row.append(";".join(value) if field == "evidence" else value)
+        rows.append(row)
+    rest = {key: value for key, value in data.items() if key != "claims"}
+    return {**rest, "fields": fields, "values": values, "rows": rows}
+
+
 def claims_script(tables: dict[str, pd.DataFrame]) -> str:
-    """The explorer's data file: one JSON value assigned to a global, with '<' escaped so that no text
-    can close a script element even if the file is ever inlined."""
-    payload = json.dumps(claims_data(tables), ensure_ascii=True, separators=(",", ":"))
-    return "window.CLAIMS_DATA = " + payload.replace("<", "\\u003c") + ";\n"
+    """The explorer's data file: a JSON text parsed with JSON.parse (faster than a literal of this size),
+    with '<' escaped so that no text can close a script element even if the file is ever inlined."""
+    payload = json.dumps(encode_claims(claims_data(tables)), ensure_ascii=True, separators=(",", ":"))
+    literal = payload.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\u003c")  # ASCII only
+    return "window.CLAIMS_DATA = JSON.parse('" + literal + "');\n"
 
 
 def claims_page() -> str:

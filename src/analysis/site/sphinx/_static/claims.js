@@ -6,19 +6,42 @@
   if (!DATA) { return; }
   var FACETS = ["article", "verdict", "topic", "treatment", "certainty"];
   var PAGE = 50;
-  var claims = DATA.claims;
+  var claims = decode(DATA);
   var byId = {};
   var haystacks = new Array(claims.length);
+  var indexed = 0;
   var WORD = /[^\p{L}\p{N}]+/u;
   function words(value) { return value.toLowerCase().split(WORD).filter(Boolean); }
-  for (var i = 0; i < claims.length; i++) {
-    var c = claims[i];
-    byId[c.id] = c;
-    var all = [c.id, DATA.articles[c.article] || c.article, c.section, c.claim, c.topic,
-      DATA.treatments[c.treatment] || c.treatment, c.backing, c.verdict, c.certainty, c.rationale,
-      c.evidence.join(" ")];
-    DATA.extra.forEach(function (column) { all.push(c[column]); });
-    haystacks[i] = " " + words(all.join(" ")).join(" ") + " ";
+  function decode(data) {
+    var fields = data.fields;
+    return data.rows.map(function (row) {
+      var c = {};
+      for (var f = 0; f < fields.length; f++) {
+        var name = fields[f];
+        var value = row[f];
+        if (data.values[name]) { value = value < 0 ? "" : data.values[name][value]; }
+        c[name] = value;
+      }
+      c.evidence = c.evidence ? c.evidence.split(";") : [];
+      return c;
+    });
+  }
+  for (var i = 0; i < claims.length; i++) { byId[claims[i].id] = claims[i]; }
+  /* The word index is built after the first results are drawn, in slices, so that the page shows at once;
+     a search typed before it is complete finishes it first. */
+  function indexUpTo(end) {
+    for (; indexed < end; indexed++) {
+      var c = claims[indexed];
+      var all = [c.id, DATA.articles[c.article] || c.article, c.section, c.claim, c.topic,
+        DATA.treatments[c.treatment] || c.treatment, c.backing, c.verdict, c.certainty, c.rationale,
+        c.evidence.join(" ")];
+      DATA.extra.forEach(function (column) { all.push(c[column]); });
+      haystacks[indexed] = " " + words(all.join(" ")).join(" ") + " ";
+    }
+  }
+  function indexInSlices() {
+    indexUpTo(Math.min(claims.length, indexed + 2000));
+    if (indexed < claims.length) { window.setTimeout(indexInSlices, 0); }
   }
   var search = document.getElementById("claim-search");
   var results = document.getElementById("claim-results");
@@ -95,6 +118,7 @@
 
   function filter(chosen) {
     var query = words(chosen.q).map(function (word) { return " " + word; });
+    if (query.length) { indexUpTo(claims.length); }
     var found = [];
     for (var i = 0; i < claims.length; i++) {
       var c = claims[i];
@@ -182,4 +206,5 @@
   window.addEventListener("hashchange", function () { showPinned(true); });
   readUrl();
   showPinned(true);
+  window.setTimeout(indexInSlices, 0);
 }());
