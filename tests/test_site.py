@@ -56,8 +56,8 @@ def test_data_pages_escape_markup_and_refuse_script_links(data_copy):
     edit_cell(data_copy, "sources.csv", 6, "pmid", "")
     edit_cell(data_copy, "sources.csv", 6, "url", "javascript:window.__injected=3")
     tables = load_dataset(data_copy)
-    for html in (pages.sources_page(tables), pages.article_cards(tables), pages.home_page(tables, [], "alt"),
-                 pages.claims_script(tables)):
+    home = pages.home_page(tables, [], {"alt": ATTACK, "caption": ATTACK})
+    for html in (pages.sources_page(tables), pages.article_cards(tables), home, pages.claims_script(tables)):
         assert "<script>window" not in html and "<img src=\"x\"" not in html
         assert 'href="javascript' not in html.lower()
     assert "&lt;script&gt;window.__injected = 1&lt;/script&gt;" in pages.sources_page(tables)

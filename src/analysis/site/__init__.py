@@ -18,7 +18,7 @@ from pathlib import Path
 from ..data import load_dataset
 from ..notebook_files import read_notebook, write_notebook
 from . import pages
-from .notebooks import page_title, prepare_notebook
+from .notebooks import figure_metadata, page_title, prepare_notebook
 
 PACKAGE = Path(__file__).resolve().parent
 CONF_DIR = PACKAGE / "sphinx"
@@ -78,10 +78,10 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
                                                           if (source / "_data").is_dir() else []))
     _write(source / "data.md", _raw_page(
         "Data", "The dataset behind every page, as CSV files, with its data dictionary.", "data.fragment.html"))
-    comparison = out_root / "figures" / "05-comparison-matrix"
-    _write(source / "index.fragment.html", pages.home_page(
-        tables, titles, (comparison.with_suffix(".alt.txt").read_text(encoding="utf-8").strip()
-                         if comparison.with_suffix(".alt.txt").exists() else None)))
+    home_figure = None
+    for path in runs:
+        home_figure = home_figure or figure_metadata(read_notebook(path), pages.HOME_FIGURE, alt_index)
+    _write(source / "index.fragment.html", pages.home_page(tables, titles, home_figure))
     reading = "\n".join(stem for stem, _ in titles)
     _write(source / "index.md", "# Ketamine for ADHD: what web articles claim, and what the evidence says\n\n"
            "```{raw} html\n:file: index.fragment.html\n```\n\n"

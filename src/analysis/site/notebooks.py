@@ -126,6 +126,9 @@ def prepare_notebook(notebook: dict, run_name: str, out_root: Path, alt_index: d
     title = page_title(page, run_name)
     cells = []
     titled = False
+    if not any(cell["cell_type"] == "markdown" and any(line.startswith("# ") for line in
+                                                       cell_source(cell).splitlines()) for cell in page["cells"]):
+        page["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "# " + title})  # a page needs one
     for cell in page["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
         if any(tag in tags for tag in PARAMETER_TAGS):
@@ -171,3 +174,13 @@ def _figure_output(output: dict, run_name: str, position: int, out_root: Path, a
         source = f"_static/figures/{name}"
     html = figure_html(png, metadata, stem, out_root / "figures", source)
     return {"output_type": "display_data", "metadata": {}, "data": {"text/html": html}}
+
+
+def figure_metadata(notebook: dict, stem: str, alt_index: dict[str, str]) -> dict | None:
+    """The output metadata (alt, width, caption) of figure `stem` in an executed notebook."""
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {}).get("image/png")
+            if metadata and figure_stem(metadata, str(metadata.get("alt", "")), alt_index) == stem:
+                return metadata
+    return None

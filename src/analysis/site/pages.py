@@ -242,22 +242,32 @@ def key_finding(tables: dict[str, pd.DataFrame]) -> str:
     mix = ", ".join(f"{int(counts.get(v, 0))} {text(v)}" for v in claims["verdict"].cat.categories
                     if counts.get(v, 0))
     backed = int((ketamine["verdict"].astype(str) == "supported").sum())
+    own = ketamine["verdict"].astype(str).value_counts()
+    own_mix = ", ".join(f"{int(own[v])} {text(v)}" for v in claims["verdict"].cat.categories if own.get(v, 0))
     return (f'<p class="key-finding"><strong>Key finding.</strong> We found no randomised trial of ketamine or '
-            f"esketamine in people with ADHD. The five articles make {len(claims)} checkable claims ({mix}); "
-            f"{len(ketamine)} of them say ketamine helps ADHD, and {backed} of those are supported by evidence. "
+            f"esketamine in people with ADHD. The five articles make {len(claims)} checkable claims ({mix}). "
+            f"{len(ketamine)} of them are efficacy claims about ketamine or esketamine and ADHD ({own_mix}): "
+            f"{backed or 'none'} supported by the evidence. "
             "Ketamine's fast onset comes from depression and anaesthesia studies, not from ADHD.</p>\n")
 
 
-def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], comparison_alt: str | None) -> str:
-    """The entry page: the finding and the comparison figure first, then the reading order and the data."""
+HOME_FIGURE = "05-comparison-matrix"
+HOME_CAPTION = ("Every treatment side by side on onset, risk and evidence (darker = worse for the treatment); "
+                "ketamine and esketamine have no randomised evidence in ADHD.")
+
+
+def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], figure: dict | None) -> str:
+    """The entry page: the finding and the comparison figure first, then the reading order and the data.
+    `figure` is the comparison figure's output metadata (alt, width, caption) from its notebook."""
     parts = [key_finding(tables)]
-    if comparison_alt is not None:
+    if figure is not None:
+        width = int(round(float(figure.get("width") or 780)))
         parts.append(
-            '<figure class="nb-figure home-figure"><a class="figure-open" href="../figures/05-comparison-matrix.svg" '
-            'title="Open the full-size figure"><img src="../figures/05-comparison-matrix.png" '
-            f'alt="{text(comparison_alt)}" width="780"></a><figcaption>Every treatment side by side on onset, '
-            "risk and evidence (darker = worse for the treatment); ketamine and esketamine have no randomised "
-            f'evidence in ADHD. {anchor("05-side-by-side.html", "How this grid is made")}</figcaption></figure>')
+            f'<figure class="nb-figure home-figure"><a class="figure-open" href="../figures/{HOME_FIGURE}.svg" '
+            f'title="Open the full-size figure"><img src="../figures/{HOME_FIGURE}.png" '
+            f'alt="{text(figure.get("alt", ""))}" width="{width}"></a><figcaption>'
+            f'{text(figure.get("caption") or HOME_CAPTION)} '
+            f'{anchor("05-side-by-side.html", "How this grid is made")}</figcaption></figure>')
     items = "".join(f"<li>{anchor(stem + '.html', title)}</li>" for stem, title in titles)
     parts.append(f"<h2>Notebooks, in reading order</h2>\n<ol class=\"reading-order\">{items}</ol>")
     count = len(tables["claims"])
