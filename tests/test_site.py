@@ -109,6 +109,15 @@ def test_book_has_home_data_pages_and_every_notebook(book):
         assert str(book) not in text and "/tmp/" not in text, name
 
 
+def test_two_builds_give_the_same_bytes(book, tmp_path):
+    again = copy_outputs(tmp_path / "again")
+    render_site(again, paths.DATA_DIR)
+    first = {p.relative_to(book / "site"): p.read_bytes() for p in (book / "site").rglob("*") if p.is_file()}
+    second = {p.relative_to(again / "site"): p.read_bytes() for p in (again / "site").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [str(name) for name in first if first[name] != second[name]] == []
+
+
 def test_every_relative_link_reaches_a_file_and_its_anchor(book):
     """Internal links (downloads, evidence, back-links) work from disk: the file exists, the anchor too
     (claim anchors are drawn by the explorer and checked in the browser)."""
