@@ -1,43 +1,150 @@
-"""The rendered site: text from the data is escaped, and every page works in a real browser.
+"""The student book: text from the data is escaped, links are safe, and every page works in a real browser.
 
 Browser tests use Debian's Chromium driven by Playwright; without Chromium they are skipped with a message.
+The book is built once per session from the committed outputs/ (no notebook is run) into a temporary folder.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
+import re
 import shutil
+import struct
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import edit_cell
 
 from analysis import load_dataset, paths
-from analysis.site import claims_table, render_site
+from analysis.notebook_files import read_notebook
+from analysis.site import pages, render_site
+from analysis.site.html import safe_url, source_link
+from analysis.site.notebooks import build_parameters, page_title, prepare_notebook
 
 ATTACK = '<script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">'
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OUTPUT_PARTS = ("notebooks", "figures", "tables")
 
 
-def test_claims_table_escapes_markup(data_copy):
+def copy_outputs(target: Path) -> Path:
+    for part in OUTPUT_PARTS:
+        shutil.copytree(paths.OUTPUTS_DIR / part, target / part)
+    return target
+
+
+def test_only_http_https_and_mailto_become_links():
+    assert safe_url("https://example.org/a") == "https://example.org/a"
+    assert safe_url("mailto:someone@example.org") == "mailto:someone@example.org"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "/local", "", None):
+        assert safe_url(bad) is None, bad
+    assert source_link("10.1000/x y", None, None)[0] == "https://doi.org/10.1000/x%20y"
+    assert source_link(None, "12345", "https://a.org")[0] == "https://pubmed.ncbi.nlm.nih.gov/12345/"
+    assert source_link(None, None, "javascript:alert(1)") is None
+
+
+def test_data_pages_escape_markup_and_refuse_script_links(data_copy):
     edit_cell(data_copy, "claims.csv", 1, "claim", ATTACK)
-    html = claims_table(load_dataset(data_copy))
-    assert "<script>window" not in html and "<img src" not in html
-    assert "&lt;script&gt;window.__injected = 1&lt;/script&gt;" in html
+    edit_cell(data_copy, "sources.csv", 6, "title", ATTACK)
+    edit_cell(data_copy, "sources.csv", 6, "authors", ATTACK)
+    edit_cell(data_copy, "sources.csv", 6, "doi", "")
+    edit_cell(data_copy, "sources.csv", 6, "pmid", "")
+    edit_cell(data_copy, "sources.csv", 6, "url", "javascript:window.__injected=3")
+    tables = load_dataset(data_copy)
+    home = pages.home_page(tables, [], {"alt": ATTACK, "caption": ATTACK})
+    for html in (pages.sources_page(tables), pages.article_cards(tables), home, pages.claims_script(tables)):
+        assert "<script>window" not in html and "<img src=\"x\"" not in html
+        assert 'href="javascript' not in html.lower()
+    assert "&lt;script&gt;window.__injected = 1&lt;/script&gt;" in pages.sources_page(tables)
 
 
-def test_site_has_index_claims_and_every_notebook():
-    site = paths.OUTPUTS_DIR / "site"
-    pages = {path.name for path in site.glob("*.html")}
-    executed = {path.stem + ".html" for path in (paths.OUTPUTS_DIR / "notebooks").glob("*.ipynb")}
-    assert {"index.html", "claims.html"} | executed == pages
-    index = (site / "index.html").read_text(encoding="utf-8")
+def test_explorer_data_has_every_claim_and_exact_facets(dataset):
+    data = pages.claims_data(dataset)
+    assert [row["id"] for row in data["claims"]] == list(dataset["claims"]["claim_id"].astype(str))
+    verdicts = {value: count for value, _, count in data["facets"]["verdict"]}
+    assert verdicts == dataset["claims"]["verdict"].astype(str).value_counts().to_dict()
+    assert set(pages.FACETS) == set(data["facets"])
+
+
+def test_notebook_pages_get_population_titles_one_parameters_line_and_hidden_code(tmp_path):
+    notebook = read_notebook(paths.OUTPUTS_DIR / "notebooks" / "04-evidence-adults.ipynb")
+    assert page_title(notebook, "04-evidence-adults").endswith("(adults)")
+    assert page_title(read_notebook(paths.OUTPUTS_DIR / "notebooks" / "02-onset.ipynb"), "02-onset")[-1] != ")"
+    assert build_parameters(notebook) == {"population": "adults"}
+    page = prepare_notebook(notebook, "04-evidence-adults", paths.OUTPUTS_DIR, {}, tmp_path)
+    tags = [cell.get("metadata", {}).get("tags", []) for cell in page["cells"]]
+    assert not any("parameters" in t or "injected-parameters" in t for t in tags)
+    assert all("hide-input" in t for cell, t in zip(page["cells"], tags, strict=True) if cell["cell_type"] == "code")
+    sources = ["".join(cell["source"]) for cell in page["cells"] if cell["cell_type"] == "markdown"]
+    assert sum("Built for:" in text for text in sources) == 1
+    assert any("04-forest-adults.csv" in text and "04-evidence-adults.ipynb" in text for text in sources)
+    assert not any("children" in text for text in sources if "Download" in text)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Path:
+    root = copy_outputs(tmp_path_factory.mktemp("book"))
+    render_site(root, paths.DATA_DIR)
+    return root
+
+
+def site_pages(root: Path) -> list[str]:
+    return sorted(path.name for path in (root / "site").glob("*.html") if path.name != "search.html")
+
+
+def test_book_has_home_data_pages_and_every_notebook(book):
+    names = set(site_pages(book))
+    executed = {path.stem + ".html" for path in (book / "notebooks").glob("*.ipynb")}
+    assert {"index.html", "claims.html", "sources.html", "articles.html", "data.html"} | executed == names
+    index = (book / "site" / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{page}"' in index for page in executed)
-    assert "not medical advice" in index
+    assert "Not medical advice" in index
+    for name in names:
+        text = (book / "site" / name).read_text(encoding="utf-8")
+        assert str(book) not in text and "/tmp/" not in text, name
+
+
+def test_two_builds_give_the_same_bytes(book, tmp_path):
+    again = copy_outputs(tmp_path / "again")
+    render_site(again, paths.DATA_DIR)
+    first = {p.relative_to(book / "site"): p.read_bytes() for p in (book / "site").rglob("*") if p.is_file()}
+    second = {p.relative_to(again / "site"): p.read_bytes() for p in (again / "site").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [str(name) for name in first if first[name] != second[name]] == []
+
+
+def test_every_relative_link_reaches_a_file_and_its_anchor(book):
+    """Internal links (downloads, evidence, back-links) work from disk: the file exists, the anchor too
+    (claim anchors are drawn by the explorer and checked in the browser)."""
+    site = book / "site"
+    ids = {name: set(re.findall(r'id="([^"]+)"', (site / name).read_text(encoding="utf-8")))
+           for name in site_pages(book)}
+    for name in site_pages(book):
+        for href in re.findall(r'href="([^"]+)"', (site / name).read_text(encoding="utf-8")):
+            parts = urlsplit(href.replace("&amp;", "&"))
+            if parts.scheme or href.startswith("#") and not parts.fragment:
+                continue
+            target = (site / unquote(parts.path)).resolve() if parts.path else site / name
+            assert target.exists(), f"{name}: {href}"
+            if parts.fragment and target.suffix == ".html" and not parts.fragment.startswith("claim-"):
+                assert unquote(parts.fragment) in ids.get(target.name, set()), f"{name}: {href}"
+
+
+def test_every_source_has_an_anchor_and_a_safe_link_out(book, dataset):
+    html = (book / "site" / "sources.html").read_text(encoding="utf-8")
+    for source in dataset["sources"].to_dict("records"):
+        assert f'id="source-{source["source_id"]}"' in html
+        link = source_link(source["doi"], source["pmid"], source["url"])
+        if link:
+            assert f'href="{link[0]}"' in html.replace("&amp;", "&"), source["source_id"]
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert all(not h.lower().startswith(("javascript:", "data:")) for h in hrefs)
+    assert sum(h.startswith("https://doi.org/") for h in hrefs) == dataset["sources"]["doi"].notna().sum()
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +179,8 @@ def serve():
         server.shutdown()
 
 
-def open_page(browser, url: str):
-    page = browser.new_page()
+def open_page(browser, url: str, width: int = 1280):
+    page = browser.new_page(viewport={"width": width, "height": 900})
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -83,30 +190,150 @@ def open_page(browser, url: str):
 
 
 @pytest.mark.browser
-def test_every_page_loads_cleanly_with_all_images(browser, serve):
-    base = serve(paths.OUTPUTS_DIR)
-    pages = sorted((paths.OUTPUTS_DIR / "site").glob("*.html"))
-    assert pages
-    for path in pages:
-        page, errors = open_page(browser, f"{base}/site/{path.name}")
-        broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
-                               ".map(i => i.src.slice(0, 80))")
-        images = page.evaluate("document.images.length")
-        missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
-        page.close()
-        assert errors == [], f"{path.name}: console errors {errors}"
-        assert broken == [], f"{path.name}: images that do not load {broken}"
-        assert missing_alt == 0, f"{path.name}: {missing_alt} of {images} images have no alt text"
+def test_every_page_loads_cleanly_with_all_images_and_no_sideways_scroll(browser, serve, book):
+    base = serve(book)
+    for name in site_pages(book):
+        for width in (1280, 390):
+            page, errors = open_page(browser, f"{base}/site/{name}", width)
+            broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+                                   ".map(i => i.src.slice(0, 80))")
+            missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            page.close()
+            assert errors == [], f"{name}: console errors {errors}"
+            assert broken == [], f"{name}: images that do not load {broken}"
+            assert missing_alt == 0, f"{name}: images without alt text"
+            assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
 
 
 @pytest.mark.browser
-def test_claim_with_a_script_shows_as_text_and_does_not_run(browser, serve, data_copy, tmp_path):
-    edit_cell(data_copy, "claims.csv", 1, "claim", ATTACK)
-    render_site(tmp_path, data_copy)
-    page, errors = open_page(browser, serve(tmp_path) + "/site/claims.html")
-    assert page.evaluate("window.__injected") is None
-    assert ATTACK in page.inner_text("#claims tbody tr:first-child")
-    page.fill("#claim-search", "window.__injected")
-    assert page.inner_text("#claim-count") == "1"
+def test_pages_open_from_disk_too(browser, book):
+    page, errors = open_page(browser, (book / "site" / "claims.html").as_uri() + "#claim-000-01")
+    assert page.is_visible("#claim-000-01")
     page.close()
     assert errors == []
+
+
+@pytest.mark.browser
+def test_every_claim_anchor_shows_its_card_with_evidence_links(browser, serve, book, dataset):
+    page, errors = open_page(browser, serve(book) + "/site/claims.html")
+    claims = dataset["claims"]
+    for claim in claims.to_dict("records"):
+        page.evaluate("id => { window.location.hash = 'claim-' + id; }", claim["claim_id"])
+        card = page.locator(f'[id="claim-{claim["claim_id"]}"]')
+        assert card.count() == 1 and card.is_visible(), claim["claim_id"]
+        assert claim["verdict"] in card.inner_text().lower()
+        hrefs = card.locator(".claim-evidence a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert hrefs == [f"sources.html#source-{i}" for i in pages.evidence_ids(claim["evidence_ids"])]
+    page.close()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_facets_match_exactly_search_matches_words_and_the_url_keeps_the_view(browser, serve, book, dataset):
+    claims = dataset["claims"]
+    base = serve(book) + "/site/claims.html"
+    page, errors = open_page(browser, base)
+    assert page.inner_text("#claim-count") == str(len(claims))
+    page.select_option("#facet-verdict", "supported")
+    supported = int((claims["verdict"] == "supported").sum())
+    assert page.inner_text("#claim-count") == str(supported)
+    assert {word.lower() for word in page.locator("#claim-results .verdict").all_inner_texts()} == {"supported"}
+    assert "verdict=supported" in page.url
+    page.select_option("#facet-verdict", "")
+    page.fill("#claim-search", "supported")
+    for card in page.locator("#claim-results .claim-card").all_inner_texts():
+        assert re.search(r"(?<![a-z0-9])supported", card.lower()), card  # a word, not 'unsupported'
+    whole_word = claims[claims[["claim", "rationale", "verdict"]].astype(str).agg(" ".join, axis=1)
+                        .str.lower().str.contains(r"\bsupported\b")]
+    assert int(page.inner_text("#claim-count")) >= len(whole_word)
+    assert int(page.inner_text("#claim-count")) < len(claims)
+    article = str(claims["source_id"].iloc[-1])
+    page.fill("#claim-search", "")
+    page.select_option("#facet-article", article)
+    page.select_option("#facet-topic", str(claims.loc[claims["source_id"] == article, "topic"].iloc[0]))
+    shared, count = page.url, page.inner_text("#claim-count")
+    page.close()
+    again, more_errors = open_page(browser, shared)
+    assert again.inner_text("#claim-count") == count
+    assert again.input_value("#facet-article") == article
+    again.close()
+    assert errors == [] and more_errors == []
+
+
+def drawn_css_width(png: bytes) -> float:
+    """The width a PNG was drawn at in CSS px: pixel width / dpi (pHYs) * 96."""
+    width = struct.unpack(">I", png[16:20])[0]
+    at = png.find(b"pHYs")
+    per_metre = struct.unpack(">I", png[at + 4:at + 8])[0]
+    return width / (per_metre * 0.0254) * 96
+
+
+FIGURES_DRAWN_TOO_WIDE = any(drawn_css_width(path.read_bytes()) > 8 * 96 + 1
+                             for path in (paths.OUTPUTS_DIR / "figures").glob("*.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(FIGURES_DRAWN_TOO_WIDE, strict=True,
+                   reason="outputs/figures are drawn wider than 8 in; the figures change (drawn <= 8 in) fixes this")
+def test_figures_are_shown_at_least_three_quarters_of_their_drawn_size(browser, serve, book):
+    base = serve(book)
+    checked = 0
+    for name in site_pages(book):
+        page, _ = open_page(browser, f"{base}/site/{name}", 1280)
+        for figure in page.locator("figure.nb-figure").all():
+            shown = figure.locator("img").evaluate("i => i.getBoundingClientRect().width")
+            src = figure.locator("img").get_attribute("src")
+            assert figure.locator("figcaption").inner_text().strip(), name
+            opens = figure.locator("a.figure-open").get_attribute("href")
+            assert opens.endswith(".svg"), f"{name}: {opens}"
+            drawn = drawn_css_width((book / "site" / src).resolve().read_bytes())
+            assert shown / drawn >= 0.75, f"{name}: {src} shown at {shown:.0f} of {drawn:.0f} px drawn"
+            checked += 1
+        page.close()
+    assert checked >= len(list((book / "figures").glob("*.png")))
+
+
+@pytest.mark.browser
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(browser, serve, book):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
+    axe = axe_module.Axe()
+    base = serve(book)
+    found = {}
+    for name in [*site_pages(book), "search.html?q=ketamine"]:
+        for width in (1280, 390):
+            page, _ = open_page(browser, f"{base}/site/{name}", width)
+            violations = axe.run(page).response["violations"]
+            page.close()
+            bad = [f"{v['id']} ({len(v['nodes'])}: {v['nodes'][0]['target']})" for v in violations
+                   if v["impact"] in ("serious", "critical")]
+            if bad:
+                found[f"{name}@{width}"] = bad
+    assert found == {}, json.dumps(found, indent=1)
+
+
+@pytest.mark.browser
+def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_copy, tmp_path):
+    edit_cell(data_copy, "claims.csv", 1, "claim", ATTACK)
+    edit_cell(data_copy, "claims.csv", 1, "rationale", ATTACK)
+    edit_cell(data_copy, "sources.csv", 6, "title", ATTACK)
+    edit_cell(data_copy, "sources.csv", 6, "authors", ATTACK)
+    for column in ("doi", "pmid"):
+        edit_cell(data_copy, "sources.csv", 6, column, "")
+    edit_cell(data_copy, "sources.csv", 6, "url", "javascript:window.__injected=3")
+    root = copy_outputs(tmp_path / "attacked")
+    render_site(root, data_copy)
+    base = serve(root)
+    for name in site_pages(root):
+        page, errors = open_page(browser, f"{base}/site/{name}")
+        assert page.evaluate("window.__injected") is None, name
+        body = page.inner_text("body")
+        if name in ("claims.html", "sources.html"):
+            assert ATTACK in body, name
+        assert not page.locator('a[href^="javascript"]').count(), name
+        if name == "claims.html":
+            page.fill("#claim-search", "window.__injected")
+            assert page.inner_text("#claim-count") == "1"
+            assert page.evaluate("window.__injected") is None
+        page.close()
+        assert errors == [], f"{name}: {errors}"

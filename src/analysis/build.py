@@ -156,13 +156,11 @@ def plan_runs(notebooks_dir: Path, data_dir: Path, chosen: dict[str, str]) -> li
 
 
 def execute_run(notebook: str, run_dir: str, name: str, parameters: dict, cwd: str) -> None:
-    """Execute one notebook in its own kernel, then clean it and render its page; runs in a worker process.
+    """Execute one notebook in its own kernel, then clean it; runs in a worker process.
 
-    Rendering here, not in the parent, lets pages render side by side as the notebooks do.
+    Pages are rendered afterwards, all at once, by Sphinx (`site.render_site`).
     """
     import papermill
-
-    from .site import render_notebook_page
 
     folder = Path(run_dir)
     raw = folder / "raw" / f"{name}.ipynb"
@@ -176,7 +174,6 @@ def execute_run(notebook: str, run_dir: str, name: str, parameters: dict, cwd: s
     shown = {key: value for key, value in parameters.items() if key not in PATH_PARAMETERS}
     cleaned = folder / "notebooks" / f"{name}.ipynb"
     write_notebook(clean_executed(read_notebook(raw), shown), cleaned)
-    render_notebook_page(cleaned, folder / "site" / f"{name}.html")
 
 
 class Progress:

@@ -1,0 +1,98 @@
+"""Time the claims explorer with 20,000 claims in headless Chromium: page load, and one keystroke's filter.
+
+The dataset is the project's data/ with its claims repeated under new ids until there are 20,000; only
+the explorer page is built (`render_site(..., only_claims=True)`), all in a temporary folder.
+Goals (issue 8): load_s < 2 and filter_ms < 100 on the 2-core project machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from analysis import paths
+from analysis.site import render_site
+
+TARGET = 20_000
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def large_dataset(target: Path, count: int = TARGET) -> Path:
+    """A copy of data/ whose claims.csv holds `count` rows: the real claims repeated with new ids."""
+    shutil.copytree(paths.DATA_DIR, target)
+    with open(target / "claims.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    grown = []
+    for index in range(count):
+        row = dict(rows[index % len(rows)])
+        row["claim_id"] = f"{row['claim_id']}-x{index // len(rows):03d}"
+        grown.append(row)
+    with open(target / "claims.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(grown)
+    return target
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def measure(site: Path) -> tuple[float, float, int]:
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/claims.html"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function("document.querySelectorAll('#claim-results .claim-card').length > 0")
+            load = page.evaluate("performance.now()") / 1000
+            total = int(page.inner_text("#claim-count"))
+            timings = []
+            for text in ("k", "ke", "ket", "keta", "ketamine", "ketamine a", "ketamine adhd", "onset", "sup"):
+                # from the keystroke's input event to the next frame drawn with the new results
+                timings.append(page.evaluate("""text => new Promise(done => {
+                    const box = document.getElementById('claim-search');
+                    box.value = text;
+                    const began = performance.now();
+                    box.dispatchEvent(new Event('input'));
+                    requestAnimationFrame(() => setTimeout(() => done(performance.now() - began), 0));
+                })""", text))
+            browser.close()
+    finally:
+        server.shutdown()
+    return load, statistics.median(timings), max(timings), total
+
+
+def main() -> None:
+    if not CHROMIUM:
+        sys.exit("Chromium not found: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        data = large_dataset(root / "data")
+        (root / "out" / "notebooks").mkdir(parents=True)
+        render_site(root / "out", data, only_claims=True)
+        size = sum(path.stat().st_size for path in (root / "out" / "site" / "_static").glob("claims*.js"))
+        load, filter_ms, slowest, total = measure(root / "out" / "site")
+    print(f"claims:      {total}")
+    print(f"data file:   {size / 1e6:.1f} MB")
+    print(f"load_s:      {load:.2f}   (goal < 2)")
+    print(f"filter_ms:   {filter_ms:.1f}   (median of 9 keystrokes, input to next frame; goal < 100)")
+    print(f"slowest_ms:  {slowest:.1f}   (the slowest of the 9, usually the first)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The student book: the executed notebooks and the data pages, built with Sphinx, myst-nb and
+sphinx-book-theme (the stack of pymc-examples), notebook execution off.
+
+`render_site(out_root, data_dir)` reads `out_root/notebooks`, `figures`, `tables` and the dataset and writes
+`out_root/site/`. The Sphinx sources live in a temporary folder, so the site holds no absolute path, date or
+random id: two builds give the same bytes. Everything from data/ is escaped on its way in (see pages.py).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..data import load_dataset
+from ..notebook_files import read_notebook, write_notebook
+from . import pages
+from .notebooks import figure_metadata, page_title, prepare_notebook
+
+PACKAGE = Path(__file__).resolve().parent
+CONF_DIR = PACKAGE / "sphinx"
+DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE")
+# Build bookkeeping, the theme's translation catalogues (used at build time only) and source maps.
+BUILD_LEFTOVERS = (".buildinfo", ".buildinfo.bak", "objects.inv", ".doctrees", "_sources", "_static/locales")
+
+
+class SiteError(Exception):
+    """Sphinx could not build the book; the message has its warnings."""
+
+
+def _raw_page(title: str, intro: str, fragment_name: str) -> str:
+    """A MyST page whose body is an HTML file included as is (already escaped by pages.py)."""
+    return f"# {title}\n\n{intro}\n\n```{{raw}} html\n:file: {fragment_name}\n```\n"
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+
+
+def _alt_index(figures: Path) -> dict[str, str]:
+    return {path.read_text(encoding="utf-8").strip(): path.name.removesuffix(".alt.txt")
+            for path in sorted(figures.glob("*.alt.txt"))}
+
+
+def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False) -> None:
+    """The Sphinx source tree: notebooks made into pages, data pages, the home page with the reading order."""
+    generated = source / "_generated"
+    _write(generated / "claims-data.js", pages.claims_script(tables))
+    _write(source / "claims.fragment.html", pages.claims_page())
+    _write(source / "claims.md", _raw_page(
+        "Claims explorer", "Every claim the five articles make, paraphrased in our words, with its verdict, "
+        "certainty, reasons and evidence. Filters match exactly; the search matches whole words (word "
+        "beginnings while you type).", "claims.fragment.html"))
+    if only_claims:
+        _write(source / "index.md", "# Claims\n\n```{toctree}\n:hidden:\nclaims\n```\n")
+        return
+    titles = []
+    alt_index = _alt_index(out_root / "figures")
+    for path in runs:
+        notebook = read_notebook(path)
+        titles.append((path.stem, page_title(notebook, path.stem)))
+        write_notebook(prepare_notebook(notebook, path.stem, out_root, alt_index, generated / "figures"),
+                       source / path.name)
+    _write(source / "sources.fragment.html", pages.sources_page(tables))
+    _write(source / "sources.md", _raw_page(
+        "Sources", "Every source the review uses: the five audited articles, the works they cite, and the labels, "
+        "trials, reviews and guidelines behind the verdicts. Each entry says how it was checked.",
+        "sources.fragment.html"))
+    _write(source / "articles.fragment.html", pages.article_cards(tables))
+    _write(source / "articles.md", _raw_page(
+        "The five articles: report cards", "One card per audited web article: what it is, how its claims "
+        "fared, and what it offers as backing.", "articles.fragment.html"))
+    _write(source / "data.fragment.html", pages.data_page(sorted(path.name for path in (source / "_data").glob("*"))
+                                                          if (source / "_data").is_dir() else []))
+    _write(source / "data.md", _raw_page(
+        "Data", "The dataset behind every page, as CSV files, with its data dictionary.", "data.fragment.html"))
+    home_figure = None
+    for path in runs:
+        home_figure = home_figure or figure_metadata(read_notebook(path), pages.HOME_FIGURE, alt_index)
+    _write(source / "index.fragment.html", pages.home_page(tables, titles, home_figure))
+    reading = "\n".join(stem for stem, _ in titles)
+    _write(source / "index.md", "# Ketamine for ADHD: what web articles claim, and what the evidence says\n\n"
+           "```{raw} html\n:file: index.fragment.html\n```\n\n"
+           f"```{{toctree}}\n:hidden:\n:caption: Notebooks, in reading order\n{reading}\n```\n\n"
+           "```{toctree}\n:hidden:\n:caption: The evidence\narticles\nclaims\nsources\ndata\n```\n")
+
+
+@contextmanager
+def _without_iri_grammars():
+    """Skip jsonschema's optional IRI format check while myst-nb imports nbformat.
+
+    With rfc3987-syntax installed (a Jupyter server dependency), importing jsonschema compiles 39 Lark
+    grammars: 2.5 s of a 4 s book build. The book never validates an IRI; jsonschema leaves the check out
+    when the import fails, and the module is importable again afterwards.
+    """
+    blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+def sphinx_build(source: Path, target: Path, doctrees: Path) -> None:
+    """One quiet Sphinx HTML build, in this process, one reader; warnings make it fail."""
+    with _without_iri_grammars():
+        from sphinx.application import Sphinx
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    warnings = io.StringIO()
+    generated = source / "_generated"
+    # As sphinx-build does: docutils' registries are global, so a second build in one process needs its own.
+    with _without_iri_grammars(), patch_docutils(CONF_DIR), docutils_namespace():
+        app = Sphinx(str(source), str(CONF_DIR), str(target), str(doctrees), "html", status=None,
+                     warning=warnings, freshenv=True, parallel=1,
+                     confoverrides={"html_static_path": [str(CONF_DIR / "_static"), str(generated)]})
+        app.build(force_all=True)
+    if app.statuscode or warnings.getvalue().strip():
+        raise SiteError("the book did not build cleanly:\n" + warnings.getvalue())
+
+
+def render_site(out_root: Path, data_dir: Path, only_claims: bool = False) -> None:
+    """Build the book into `out_root/site/` (replaced whole). `only_claims` builds just the explorer (the
+    benchmark uses it)."""
+    out_root = Path(out_root)
+    tables = load_dataset(data_dir)
+    runs = sorted((out_root / "notebooks").glob("*.ipynb"))
+    site = out_root / "site"
+    with tempfile.TemporaryDirectory(prefix="book-") as scratch:
+        source = Path(scratch) / "source"
+        data_copy = source / "_data"
+        data_copy.mkdir(parents=True)
+        for pattern in DATA_FILES:
+            for path in sorted(Path(data_dir).glob(pattern)):
+                shutil.copyfile(path, data_copy / path.name)
+        write_sources(source, out_root, tables, runs, only_claims)
+        built = Path(scratch) / "html"
+        sphinx_build(source, built, Path(scratch) / "doctrees")
+        for leftover in BUILD_LEFTOVERS:
+            target = built / leftover
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        for source_map in built.rglob("*.map"):
+            source_map.unlink()
+        shutil.copytree(data_copy, built / "data")
+        if site.exists():
+            shutil.rmtree(site)
+        shutil.copytree(built, site)

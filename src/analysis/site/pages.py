@@ -1,0 +1,289 @@
+"""The data pages of the book, as escaped HTML fragments: claims explorer data, sources, article cards, home.
+
+Each function takes the typed tables of `load_dataset` and returns text that Sphinx embeds unchanged
+(a `raw` block), so nothing from data/ is ever read as Markdown or as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pandas as pd
+
+from .. import metrics
+from .html import anchor, fragment, present, source_link, text
+
+FACETS = ("article", "verdict", "topic", "treatment", "certainty")
+OPTIONAL_CLAIM_COLUMNS = ("idea_id", "population")  # shown when a later dataset has them
+
+
+def evidence_ids(value: object) -> list[str]:
+    return [item.strip() for item in str(value).split(";") if item.strip()] if present(value) else []
+
+
+def article_names(sources: pd.DataFrame) -> dict[str, str]:
+    return {str(key): str(value) for key, value in metrics.article_labels(sources).items()}
+
+
+def treatment_names(treatments: pd.DataFrame) -> dict[str, str]:
+    return {str(row.treatment_id): metrics.short_name(row.name) for row in treatments.itertuples(index=False)}
+
+
+def _value(value: object) -> str:
+    return str(value) if present(value) else ""
+
+
+def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
+    """Everything the claims explorer shows, as plain JSON-ready values (the browser escapes on display
+    by setting text, never markup). Facet options keep the schema's order and list only values in use."""
+    claims = tables["claims"]
+    articles = article_names(tables["sources"])
+    treatments = treatment_names(tables["treatments"])
+    extra = [column for column in OPTIONAL_CLAIM_COLUMNS if column in claims.columns]
+    rows = []
+    for claim in claims.to_dict("records"):
+        row = {
+            "id": _value(claim["claim_id"]), "article": _value(claim["source_id"]),
+            "section": _value(claim["section"]), "claim": _value(claim["claim"]),
+            "topic": _value(claim["topic"]), "treatment": _value(claim["treatment_id"]),
+            "backing": _value(claim["backing"]), "verdict": _value(claim["verdict"]),
+            "certainty": _value(claim["certainty"]), "rationale": _value(claim["rationale"]),
+            "evidence": evidence_ids(claim["evidence_ids"]),
+        }
+        row.update({column: _value(claim[column]) for column in extra})
+        rows.append(row)
+    labels = {"article": articles, "treatment": treatments}
+    facets = {}
+    for facet, column in zip(FACETS, ("source_id", "verdict", "topic", "treatment_id", "certainty"), strict=True):
+        used = claims[column].dropna().astype(str)
+        order = list(claims[column].cat.categories) if isinstance(claims[column].dtype, pd.CategoricalDtype) \
+            else list(dict.fromkeys(sorted(used)))
+        counts = used.value_counts()
+        facets[facet] = [[value, labels.get(facet, {}).get(value, value), int(counts[value])]
+                         for value in order if value in counts.index]
+    return {"articles": articles, "treatments": treatments, "facets": facets, "extra": extra, "claims": rows}
+
+
+CODED_FIELDS = ("article", "topic", "treatment", "backing", "verdict", "certainty")
+
+
+def encode_claims(data: dict) -> dict:
+    """The explorer data made compact for 20,000 claims: one list per claim, repeated values as numbers
+    into a table of values (-1: none), evidence ids joined with ';'. claims.js decodes it."""
+    fields = ["id", "article", "section", "claim", "topic", "treatment", "backing", "verdict", "certainty",
+              "rationale", "evidence", *data["extra"]]
+    values: dict[str, list[str]] = {field: [] for field in CODED_FIELDS}
+    codes: dict[str, dict[str, int]] = {field: {} for field in CODED_FIELDS}
+    rows = []
+    for claim in data["claims"]:
+        row = []
+        for field in fields:
+            value = claim[field]
+            if field in codes:
+                if value == "":
+                    row.append(-1)
+                    continue
+                if value not in codes[field]:
+                    codes[field][value] = len(values[field])
+                    values[field].append(value)
+                row.append(codes[field][value])
+            else:
+                row.append(";".join(value) if field == "evidence" else value)
+        rows.append(row)
+    rest = {key: value for key, value in data.items() if key != "claims"}
+    return {**rest, "fields": fields, "values": values, "rows": rows}
+
+
+def claims_script(tables: dict[str, pd.DataFrame]) -> str:
+    """The explorer's data file: a JSON text parsed with JSON.parse (faster than a literal of this size),
+    with '<' escaped so that no text can close a script element even if the file is ever inlined."""
+    payload = json.dumps(encode_claims(claims_data(tables)), ensure_ascii=True, separators=(",", ":"))
+    literal = payload.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\u003c")  # ASCII only
+    return "window.CLAIMS_DATA = JSON.parse('" + literal + "');\n"
+
+
+def claims_page() -> str:
+    """The explorer's static frame: controls, count, results; the cards are drawn by claims.js."""
+    selects = "\n".join(
+        f'<label class="facet">{name.capitalize()}<select id="facet-{name}" data-facet="{name}">'
+        f'<option value="">All</option></select></label>' for name in FACETS)
+    return f"""<div id="claims-explorer" class="claims-explorer">
+<form id="claim-filters" class="claim-filters" role="search" onsubmit="return false">
+<label class="facet facet-search">Search (every word must match)
+<input id="claim-search" type="search" autocomplete="off" placeholder="e.g. onset ketamine"></label>
+{selects}
+<button type="button" id="claim-reset">Clear filters</button>
+</form>
+<p class="claim-count" aria-live="polite"><span id="claim-count">0</span> of <span id="claim-total">0</span>
+claims shown. <a id="claim-share" href="claims.html">Link to this view</a></p>
+<div id="linked-claim"></div>
+<div id="claim-results"></div>
+<p><button type="button" id="claim-more" hidden>Show more claims</button></p>
+<noscript><p>The explorer needs JavaScript; the same claims are in
+<a href="data/claims.csv">claims.csv</a>.</p></noscript>
+</div>
+<script src="_static/claims-data.js"></script>
+<script src="_static/claims.js"></script>
+"""
+
+
+def _citing_claims(claims: pd.DataFrame) -> dict[str, list[str]]:
+    citing: dict[str, list[str]] = defaultdict(list)
+    for claim_id, ids in zip(claims["claim_id"].astype(str), claims["evidence_ids"], strict=True):
+        for source_id in evidence_ids(ids):
+            citing[source_id].append(claim_id)
+    return citing
+
+
+def _claim_links(claim_ids: list[str]) -> str:
+    return ", ".join(anchor(f"claims.html#claim-{fragment(cid)}", cid) for cid in claim_ids)
+
+
+def sources_page(tables: dict[str, pd.DataFrame]) -> str:
+    """Every source as an entry with a stable anchor, a link out, its check, and the claims that cite it."""
+    sources, claims = tables["sources"], tables["claims"]
+    citing = _citing_claims(claims)
+    made = claims.groupby(claims["source_id"].astype(str))["claim_id"].apply(lambda ids: list(ids.astype(str)))
+    articles = article_names(sources)
+    entries = []
+    for source in sources.to_dict("records"):
+        sid = str(source["source_id"])
+        facts = [text(source["kind"]).replace("_", " ")]
+        facts += [text(source[column]) for column in ("year", "journal") if present(source[column])]
+        link = source_link(source["doi"], source["pmid"], source["url"])
+        link_html = (anchor(link[0], f"Read it: {link[1]}", rel="noopener noreferrer", class_="source-out")
+                     if link else '<span class="source-out">no link on record</span>')
+        parts = [f'<article class="source-entry" id="source-{text(sid)}">',
+                 f'<h2 class="source-title">{text(source["title"]) or text(sid)}</h2>',
+                 f'<p class="source-meta"><code>{text(sid)}</code> · {" · ".join(facts)}</p>']
+        if present(source["authors"]):
+            parts.append(f'<p class="source-authors">{text(source["authors"])}</p>')
+        if sid in articles:
+            card = anchor("articles.html#article-" + fragment(sid), "report card")
+            parts.append(f'<p>{text(source["description"])} · {card}</p>')
+        parts.append(f"<p>{link_html}</p>")
+        parts.append(f'<p class="source-check"><span class="check check-{text(source["check_status"])}">'
+                     f'{text(source["check_status"])}</span> {text(source["checked_how"])}</p>')
+        if citing.get(sid):
+            parts.append(f'<p class="source-cited">Evidence for claims: {_claim_links(citing[sid])}</p>')
+        if sid in made.index:
+            parts.append(f'<p class="source-cited">Claims this article makes: {_claim_links(made[sid])}</p>')
+        parts.append("</article>")
+        entries.append("\n".join(parts))
+    return f'<p>{len(sources)} sources.</p>\n<div class="sources">\n' + "\n".join(entries) + "\n</div>\n"
+
+
+def verdict_badge(verdict: str, label: str | None = None) -> str:
+    return f'<span class="verdict verdict-{text(verdict)}">{text(label or verdict)}</span>'
+
+
+def article_cards(tables: dict[str, pd.DataFrame]) -> str:
+    """One report card per audited article: what it is, its verdict mix, overreach, backing, references,
+    and its claims, each linked to the explorer."""
+    sources, claims = tables["sources"], tables["claims"]
+    names = article_names(sources)
+    counts = metrics.counts_by_article(claims, "verdict")
+    backing = metrics.counts_by_article(claims, "backing")
+    overreach = metrics.overreach_index(claims)
+    references = metrics.reference_audit(sources)
+    by_id = sources.set_index(sources["source_id"].astype(str))
+    cards = ['<ul class="card-index">' + "".join(
+        f'<li>{anchor("#article-" + fragment(sid), name)}</li>' for sid, name in names.items()) + "</ul>"]
+    for sid, name in names.items():
+        source = by_id.loc[sid]
+        own = claims[claims["source_id"].astype(str) == sid]
+        mix = counts.loc[sid] if sid in counts.index else pd.Series(dtype=int)
+        total = int(mix.sum())
+        bar = "".join(
+            f'<span class="mix-part verdict-{text(v)}" style="flex-grow:{int(n)}">{text(v)} {int(n)}</span>'
+            for v, n in mix.items() if n) if total else ""
+        mix_words = ", ".join(f"{int(n)} {text(v)}" for v, n in mix.items() if n) or "no claims"
+        row = overreach.loc[sid] if sid in overreach.index else None
+        over = (f"{row['overreach_index']:.2f} (0 = every claim backed, 1 = none); "
+                f"{row['share_unsupported']:.0%} of its claims unsupported or contradicted") if row is not None \
+            else "no claims"
+        back = backing.loc[sid] if sid in backing.index else pd.Series(dtype=int)
+        back_words = ", ".join(f"{int(n)} with {text(v)}" for v, n in back.items() if n) or "none recorded"
+        cited = sources[sources["cited_by"].fillna("").astype(str).str.split(";").apply(lambda ids, s=sid: s in ids)]
+        ref = references.loc[sid] if sid in references.index else None
+        ref_words = (f"{int(ref['references_cited'])} works cited; {int(ref['test_ketamine_in_adhd'])} test ketamine "
+                     f"in people with ADHD, {int(ref['do_not'])} do not, {int(ref['unidentified_or_unclear'])} "
+                     "unidentified or unclear") if ref is not None else "no references"
+        ref_items = "".join(
+            f'<li>{anchor("sources.html#source-" + fragment(r.source_id), _value(r.title) or str(r.source_id))}'
+            f' <span class="ref-test">tests ketamine in ADHD: {text(r.tests_ketamine_in_adhd)}</span></li>'
+            for r in cited.itertuples(index=False))
+        claim_items = "".join(
+            f'<li>{verdict_badge(str(c.verdict))} {anchor("claims.html#claim-" + fragment(c.claim_id), c.claim_id)}'
+            f" {text(c.claim)}</li>" for c in own.itertuples(index=False))
+        cards.append(f"""<section class="article-card" id="article-{text(sid)}" aria-labelledby="article-{text(sid)}-h">
+<h2 id="article-{text(sid)}-h">{text(name)}</h2>
+<p class="card-what">{text(source['description'])}
+({anchor('sources.html#source-' + fragment(sid), 'source entry')})</p>
+<dl class="card-facts">
+<dt>Verdict mix</dt><dd>{total} claims: {mix_words}<div class="mix-bar" aria-hidden="true">{bar}</div></dd>
+<dt>Overreach index</dt><dd>{over}</dd>
+<dt>Backing it offers</dt><dd>{back_words}</dd>
+<dt>Its own references</dt><dd>{ref_words}</dd>
+</dl>
+{'<details><summary>References it cites</summary><ul>' + ref_items + '</ul></details>' if ref_items else ''}
+<details><summary>Its {total} claims</summary><ul class="card-claims">{claim_items}</ul></details>
+<p>{anchor('claims.html?article=' + fragment(sid), 'Open these claims in the explorer')}</p>
+</section>""")
+    return "\n".join(cards) + "\n"
+
+
+def key_finding(tables: dict[str, pd.DataFrame]) -> str:
+    """The home page's lead: computed counts, then the finding in words."""
+    claims = tables["claims"]
+    ketamine = metrics.ketamine_adhd_efficacy_claims(claims)
+    counts = claims["verdict"].astype(str).value_counts()
+    mix = ", ".join(f"{int(counts.get(v, 0))} {text(v)}" for v in claims["verdict"].cat.categories
+                    if counts.get(v, 0))
+    backed = int((ketamine["verdict"].astype(str) == "supported").sum())
+    own = ketamine["verdict"].astype(str).value_counts()
+    own_mix = ", ".join(f"{int(own[v])} {text(v)}" for v in claims["verdict"].cat.categories if own.get(v, 0))
+    return (f'<p class="key-finding"><strong>Key finding.</strong> We found no randomised trial of ketamine or '
+            f"esketamine in people with ADHD. The five articles make {len(claims)} checkable claims ({mix}). "
+            f"{len(ketamine)} of them are efficacy claims about ketamine or esketamine and ADHD ({own_mix}): "
+            f"{backed or 'none'} supported by the evidence. "
+            "Ketamine's fast onset comes from depression and anaesthesia studies, not from ADHD.</p>\n")
+
+
+HOME_FIGURE = "05-comparison-matrix"
+HOME_CAPTION = ("Every treatment side by side on onset, risk and evidence (darker = worse for the treatment); "
+                "ketamine and esketamine have no randomised evidence in ADHD.")
+
+
+def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], figure: dict | None) -> str:
+    """The entry page: the finding and the comparison figure first, then the reading order and the data.
+    `figure` is the comparison figure's output metadata (alt, width, caption) from its notebook."""
+    parts = [key_finding(tables)]
+    if figure is not None:
+        width = int(round(float(figure.get("width") or 780)))
+        parts.append(
+            f'<figure class="nb-figure home-figure"><a class="figure-open" href="../figures/{HOME_FIGURE}.svg" '
+            f'title="Open the full-size figure"><img src="../figures/{HOME_FIGURE}.png" '
+            f'alt="{text(figure.get("alt", ""))}" width="{width}"></a><figcaption>'
+            f'{text(figure.get("caption") or HOME_CAPTION)} '
+            f'{anchor("05-side-by-side.html", "How this grid is made")}</figcaption></figure>')
+    items = "".join(f"<li>{anchor(stem + '.html', title)}</li>" for stem, title in titles)
+    parts.append(f"<h2>Notebooks, in reading order</h2>\n<ol class=\"reading-order\">{items}</ol>")
+    count = len(tables["claims"])
+    parts.append(
+        "<h2>The evidence</h2>\n<ul>"
+        f"<li>{anchor('claims.html', 'Claims explorer')}: all {count} claims with verdicts, reasons and evidence, "
+        "filterable and shareable as a link.</li>"
+        f"<li>{anchor('sources.html', 'Sources')}: {len(tables['sources'])} sources, each linked out "
+        "(DOI, PubMed or web page) and to the claims that cite it.</li>"
+        f"<li>{anchor('articles.html', 'Report cards')}: one per audited article.</li>"
+        f"<li>{anchor('data.html', 'Data')}: the CSV files and the data dictionary.</li></ul>")
+    return "\n".join(parts) + "\n"
+
+
+def data_page(files: list[str]) -> str:
+    """Links to the dataset's files, copied into the site's data/ folder."""
+    items = "".join(f"<li>{anchor('data/' + fragment(name), name)}</li>" for name in files)
+    return (f"<ul>{items}</ul>\n<p>{anchor('data/DICTIONARY.md', 'The data dictionary')} says what every column "
+            "means; each number names its source and how it was checked.</p>\n")
