@@ -40,7 +40,26 @@ def edit_cell(folder: Path, file: str, row: int, column: str, value: str) -> Non
         writer.writerows(rows)
 
 
-# Tiny notebooks for pipeline tests: a build of these takes seconds, not the real notebooks' minute.
+# Tiny notebooks for pipeline tests: a build of these takes seconds, not the real notebooks' minute. Their site
+# is a one-page stand-in: the real book is built and tested in test_site.py and test_committed_outputs.py.
+def quick_site(out_root: Path, data_dir: Path) -> None:
+    site = out_root / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    names = sorted(path.stem for path in (out_root / "notebooks").glob("*.ipynb"))
+    (site / "index.html").write_text("\n".join(names) + "\n", encoding="utf-8")
+
+
+QUICK_SITE = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+              "import analysis.site, conftest; analysis.site.render_site = conftest.quick_site\n")
+
+
+@pytest.fixture
+def stand_in_site(monkeypatch):
+    import analysis.site
+
+    monkeypatch.setattr(analysis.site, "render_site", quick_site)
+
+
 KERNEL = {"kernelspec": {"name": paths.KERNEL_NAME, "display_name": "Python", "language": "python"}}
 
 
@@ -55,9 +74,13 @@ def notebook(*sources: str, population: bool = False) -> dict:
     return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 4}
 
 
-SAVE_COUNT = ("import analysis, pandas as pd\n"
-              "n = len(analysis.load_table('treatments', data_dir))\n"
-              "analysis.save_table(pd.DataFrame({'treatments': [n]}), NAME, out_dir)\nprint(n)")
+# Plain Python, no pandas: a kernel that starts and runs this takes about a second.
+SAVE_COUNT = ("import csv, pathlib\n"
+              "with open(pathlib.Path(data_dir) / 'treatments.csv', encoding='utf-8') as handle:\n"
+              "    n = len(list(csv.reader(handle))) - 1\n"
+              "target = pathlib.Path(out_dir) / 'tables' / (NAME + '.csv')\n"
+              "target.parent.mkdir(parents=True, exist_ok=True)\n"
+              "target.write_text(f'treatments\\n{n}\\n', encoding='utf-8')\nprint(n)")
 
 
 def write(folder: Path, name: str, book: dict) -> Path:
@@ -91,10 +114,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory) -> Path:
     """The tiny project built once per test process; `built` hands each test its own copy."""
+    import analysis.site
+
     root = tmp_path_factory.mktemp("built")
     shutil.copytree(paths.DATA_DIR, root / "data")
     _tiny_notebooks(root / "notebooks")
-    run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis.site, "render_site", quick_site)
+        run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
     return root
 
 

@@ -18,7 +18,7 @@ from conftest import SAVE_COUNT, edit_cell, notebook, run, snapshot, write
 
 from analysis.build import BuildError, Progress, exclusive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("stand_in_site")]
 
 
 def test_unknown_parameter_is_refused_before_any_kernel(project):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import edit_cell, notebook, run, snapshot, write
+from conftest import QUICK_SITE, edit_cell, notebook, run, snapshot, write
 
 from analysis import build as pipeline
 from analysis import paths
 from analysis.build import BuildError, build
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("stand_in_site")]
 
 
 def _refused(project, out: Path, match: str, **options) -> None:
@@ -115,6 +115,7 @@ def test_site_code_is_not_a_notebook_input():
 CRASH = """
 import os, pathlib, sys
 import analysis.build as b
+""" + QUICK_SITE + """
 data, out, notebooks, where = sys.argv[1:]
 b.site_digest = lambda runs, data: "a new site"  # publish without running a kernel
 if where == "after-exchange":

@@ -190,23 +190,6 @@ def open_page(browser, url: str, width: int = 1280):
 
 
 @pytest.mark.browser
-def test_every_page_loads_cleanly_with_all_images_and_no_sideways_scroll(browser, serve, book):
-    base = serve(book)
-    for name in site_pages(book):
-        for width in (1280, 390):
-            page, errors = open_page(browser, f"{base}/site/{name}", width)
-            broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
-                                   ".map(i => i.src.slice(0, 80))")
-            missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            page.close()
-            assert errors == [], f"{name}: console errors {errors}"
-            assert broken == [], f"{name}: images that do not load {broken}"
-            assert missing_alt == 0, f"{name}: images without alt text"
-            assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
-
-
-@pytest.mark.browser
 def test_pages_open_from_disk_too(browser, book):
     page, errors = open_page(browser, (book / "site" / "claims.html").as_uri() + "#claim-000-01")
     assert page.is_visible("#claim-000-01")
@@ -218,14 +201,25 @@ def test_pages_open_from_disk_too(browser, book):
 def test_every_claim_anchor_shows_its_card_with_evidence_links(browser, serve, book, dataset):
     page, errors = open_page(browser, serve(book) + "/site/claims.html")
     claims = dataset["claims"]
-    for claim in claims.to_dict("records"):
-        page.evaluate("id => { window.location.hash = 'claim-' + id; }", claim["claim_id"])
-        card = page.locator(f'[id="claim-{claim["claim_id"]}"]')
-        assert card.count() == 1 and card.is_visible(), claim["claim_id"]
-        assert claim["verdict"] in card.inner_text().lower()
-        hrefs = card.locator(".claim-evidence a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        assert hrefs == [f"sources.html#source-{i}" for i in pages.evidence_ids(claim["evidence_ids"])]
+    shown = page.evaluate("""async ids => {
+        const found = {};
+        for (const id of ids) {
+            window.location.hash = 'claim-' + id;
+            await new Promise(resolve => setTimeout(resolve, 0));  // let the hashchange handler run
+            const card = document.getElementById('claim-' + id);
+            const visible = card !== null && card.getClientRects().length > 0;
+            found[id] = visible ? [card.innerText.toLowerCase(),
+                Array.from(card.querySelectorAll('.claim-evidence a')).map(a => a.getAttribute('href'))] : null;
+        }
+        return found;
+    }""", list(claims["claim_id"].astype(str)))
     page.close()
+    for claim in claims.to_dict("records"):
+        card = shown[claim["claim_id"]]
+        assert card is not None, f"#claim-{claim['claim_id']} shows no card"
+        text, hrefs = card
+        assert claim["verdict"] in text, claim["claim_id"]
+        assert hrefs == [f"sources.html#source-{i}" for i in pages.evidence_ids(claim["evidence_ids"])]
     assert errors == []
 
 
@@ -269,47 +263,59 @@ def drawn_css_width(png: bytes) -> float:
     return width / (per_metre * 0.0254) * 96
 
 
-FIGURES_DRAWN_TOO_WIDE = any(drawn_css_width(path.read_bytes()) > 8 * 96 + 1
-                             for path in (paths.OUTPUTS_DIR / "figures").glob("*.png"))
+# One test per page and width, so that pytest-xdist spreads the browser work over the cores. The pages are the
+# committed site's; the book fixture renders the same set from the committed outputs.
+PAGES = sorted(path.name for path in (paths.OUTPUTS_DIR / "site").glob("*.html") if path.name != "search.html")
+AXE_AT_390 = ("index.html", "claims.html", "sources.html", "articles.html", "04-evidence-adults.html")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing").Axe()
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(FIGURES_DRAWN_TOO_WIDE, strict=True,
-                   reason="outputs/figures are drawn wider than 8 in; the figures change (drawn <= 8 in) fixes this")
-def test_figures_are_shown_at_least_three_quarters_of_their_drawn_size(browser, serve, book):
-    base = serve(book)
-    checked = 0
-    for name in site_pages(book):
-        page, _ = open_page(browser, f"{base}/site/{name}", 1280)
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", [*PAGES, "search.html?q=ketamine"])
+def test_page_works_in_a_browser(browser, serve, book, axe, name, width):
+    """Loads with no console error, every image loads with alt text, no sideways scroll, no serious or critical
+    axe-core violation (every page at 1280 px, the busiest also at 390 px), figures at >= 3/4 of drawn size."""
+    page, errors = open_page(browser, f"{serve(book)}/site/{name}", width)
+    broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+                           ".map(i => i.src.slice(0, 80))")
+    missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    errors = list(errors)  # what the page itself logged, before axe is injected
+    violations = axe.run(page).response["violations"] if width == 1280 or name in AXE_AT_390 else []
+    figures = []
+    if width == 1280:
         for figure in page.locator("figure.nb-figure").all():
-            shown = figure.locator("img").evaluate("i => i.getBoundingClientRect().width")
-            src = figure.locator("img").get_attribute("src")
-            assert figure.locator("figcaption").inner_text().strip(), name
-            opens = figure.locator("a.figure-open").get_attribute("href")
-            assert opens.endswith(".svg"), f"{name}: {opens}"
-            drawn = drawn_css_width((book / "site" / src).resolve().read_bytes())
-            assert shown / drawn >= 0.75, f"{name}: {src} shown at {shown:.0f} of {drawn:.0f} px drawn"
-            checked += 1
-        page.close()
-    assert checked >= len(list((book / "figures").glob("*.png")))
+            image = figure.locator("img")
+            src = image.get_attribute("src")
+            figures.append((src, image.evaluate("i => i.getBoundingClientRect().width"),
+                            drawn_css_width((book / "site" / src).resolve().read_bytes()),
+                            figure.locator("figcaption").inner_text().strip(),
+                            figure.locator("a.figure-open").get_attribute("href")))
+    page.close()
+    assert errors == [], f"console errors {errors}"
+    assert broken == [], f"images that do not load {broken}"
+    assert missing_alt == 0, "images without alt text"
+    assert scroll <= width, f"scrolls sideways at {width} px ({scroll} px wide)"
+    serious = [f"{v['id']} ({len(v['nodes'])}: {v['nodes'][0]['target']})" for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(serious, indent=1)
+    for src, shown, drawn, caption, opens in figures:
+        assert caption and opens.endswith(".svg"), src
+        assert shown / drawn >= 0.75, f"{src} shown at {shown:.0f} of {drawn:.0f} px drawn"
 
 
-@pytest.mark.browser
-def test_axe_finds_no_serious_or_critical_violation_on_any_page(browser, serve, book):
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
-    axe = axe_module.Axe()
-    base = serve(book)
-    found = {}
-    for name in [*site_pages(book), "search.html?q=ketamine"]:
-        for width in (1280, 390):
-            page, _ = open_page(browser, f"{base}/site/{name}", width)
-            violations = axe.run(page).response["violations"]
-            page.close()
-            bad = [f"{v['id']} ({len(v['nodes'])}: {v['nodes'][0]['target']})" for v in violations
-                   if v["impact"] in ("serious", "critical")]
-            if bad:
-                found[f"{name}@{width}"] = bad
-    assert found == {}, json.dumps(found, indent=1)
+def test_every_figure_is_shown_on_a_notebook_page(book):
+    shown = set()
+    for name in site_pages(book):
+        html = (book / "site" / name).read_text(encoding="utf-8")
+        shown |= set(re.findall(r'<img[^>]+src="[^"]*?([^"/]+)\.png"', html))
+    drawn = {path.stem for path in (book / "figures").glob("*.png")}
+    assert drawn <= shown, f"figures on no page: {sorted(drawn - shown)}"
 
 
 @pytest.mark.browser
@@ -324,7 +330,7 @@ def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_
     root = copy_outputs(tmp_path / "attacked")
     render_site(root, data_copy)
     base = serve(root)
-    for name in site_pages(root):
+    for name in [name for name in site_pages(root) if not name[:2].isdigit()]:  # notebook pages hold no data text
         page, errors = open_page(browser, f"{base}/site/{name}")
         assert page.evaluate("window.__injected") is None, name
         body = page.inner_text("body")
