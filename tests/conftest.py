@@ -121,7 +121,8 @@ def built_template(tmp_path_factory) -> Path:
     _tiny_notebooks(root / "notebooks")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(analysis.site, "render_site", quick_site)
-        run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
+        report = run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
+    (root / "report.json").write_text(json.dumps({"executed": report.executed}), encoding="utf-8")
     return root
 
 

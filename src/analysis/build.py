@@ -30,6 +30,7 @@ from .notebook_files import (
     cell_source,
     clean_executed,
     declared_parameters,
+    notebook_text,
     read_notebook,
     source_digest,
     write_notebook,
@@ -37,7 +38,10 @@ from .notebook_files import (
 from .schema import populations
 from .validation import read_dataset
 
-STATE_FILE = ".build-state.json"
+# The build's record, committed with the outputs: per run its input key and files, the site's key, and the
+# SHA-256 of every file it published and of the notebooks whose stored outputs it wrote. A test compares it with
+# the committed inputs and files, so that outputs left stale by an edit without `make figures` fail CI.
+STATE_FILE = "build-manifest.json"
 # Parameters a user may set on the command line, with the values each allows (None: any text).
 ALLOWED_PARAMETERS: dict[str, tuple[str, ...] | None] = {"population": populations()}
 PER_POPULATION = "population"
@@ -325,6 +329,7 @@ def _assemble(runs: list[Run], executed: list[Run], staging: Path, out: Path, st
     if out.is_dir():
         shutil.copytree(out, new, symlinks=True)
     new.mkdir(parents=True, exist_ok=True)
+    (new / LEGACY_STATE).unlink(missing_ok=True)
     planned = {run.name for run in runs}
     for name in [name for name in state["runs"] if name not in planned]:
         for product in state["runs"].pop(name)["products"]:
@@ -402,12 +407,21 @@ def recover_interrupted(out: Path) -> list[str]:
     return done
 
 
-def _store_outputs_in_notebooks(executed: list[Run], staging: Path, target: Path) -> None:
-    """Keep the committed notebooks' outputs equal to what the code makes (nbval compares them)."""
-    for run in executed:
-        if run.is_default:
-            result = read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb")
-            write_notebook(clean_executed(result, None), target / run.notebook.name)
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """Every file under `folder` but the manifest, by relative path."""
+    return {str(path.relative_to(folder)): sha256_of(path.read_bytes()) for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.name != STATE_FILE}
+
+
+def _stored_notebooks(executed: list[Run], staging: Path) -> dict[str, dict]:
+    """The notebooks with their stored outputs, by file name (nbval compares them)."""
+    return {run.notebook.name: clean_executed(read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb"),
+                                              None)
+            for run in executed if run.is_default}
 
 
 @contextmanager
@@ -432,7 +446,8 @@ def _signals_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-BUILD_ENTRIES = {"figures", "tables", "notebooks", "site", STATE_FILE}  # what a build writes into --out
+LEGACY_STATE = ".build-state.json"  # the manifest's name before it was committed; replaced at the next build
+BUILD_ENTRIES = {"figures", "tables", "notebooks", "site", STATE_FILE, LEGACY_STATE}  # what a build writes
 MAX_JOBS = 32
 
 
@@ -510,6 +525,42 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                        time.monotonic() - began, recovered, render)
 
 
+def stale_outputs(data_dir: Path | None = None, out_dir: Path | None = None,
+                  notebooks_dir: Path | None = None) -> list[str]:
+    """What in `out_dir` (and in the notebooks' stored outputs) no longer matches the inputs, one line each;
+    empty when the committed outputs are what a build of the committed data, notebooks and code makes."""
+    data = paths.data_dir(data_dir).resolve()
+    out = Path(out_dir or paths.OUTPUTS_DIR).resolve()
+    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    if not (out / STATE_FILE).is_file():
+        return [f"{out / STATE_FILE} is missing: no build recorded these outputs"]
+    state = _load_state(out)
+    runs = plan_runs(notebooks, data, {})
+    found = []
+    for run in runs:
+        entry = state["runs"].get(run.name)
+        if entry is None:
+            found.append(f"{run.name}: never built")
+        elif entry["key"] != run.key:
+            found.append(f"{run.name}: its notebook, the data, the package code or the lock file changed since it "
+                         "was built")
+    found += [f"{name}: built, but no such notebook run any more" for name in sorted(state["runs"])
+              if name not in {run.name for run in runs}]
+    if state.get("site") != site_digest(runs, data):
+        found.append("site: its code, the data or a notebook run changed since it was rendered")
+    recorded, actual = state.get("files", {}), file_hashes(out)
+    for name in sorted(set(recorded) | set(actual)):
+        if recorded.get(name) != actual.get(name):
+            why = ("missing (the build wrote it)" if name not in actual else "not made by the build"
+                   if name not in recorded else "edited since the build")
+            found.append(f"{out.name}/{name}: {why}")
+    for name, digest in sorted(state.get("stored_notebooks", {}).items()):
+        path = notebooks / name
+        if not path.is_file() or sha256_of(path.read_bytes()) != digest:
+            found.append(f"notebooks/{name}: its stored outputs are not the ones the build wrote")
+    return found
+
+
 def _is_current(run: Run, state: dict, out: Path) -> bool:
     """Built before with the same key, and every file it made is still there."""
     entry = state["runs"].get(run.name)
@@ -528,9 +579,13 @@ def _execute_and_publish(runs: list[Run], to_execute: list[Run], data: Path, out
         render_site(new, data)
         state["runs"].update({run.name: {"key": run.key, "products": run.products} for run in to_execute})
         state["site"] = site_key
+        state["files"] = file_hashes(new)
+        stored = _stored_notebooks(to_execute, staging) if store_notebooks_in is not None else {}
+        state.setdefault("stored_notebooks", {}).update(
+            {name: sha256_of(notebook_text(notebook).encode()) for name, notebook in stored.items()})
         (new / STATE_FILE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         _publish(new, out)
-        if store_notebooks_in is not None:
-            _store_outputs_in_notebooks(to_execute, staging, store_notebooks_in)
+        for name, notebook in stored.items():
+            write_notebook(notebook, store_notebooks_in / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

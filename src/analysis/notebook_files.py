@@ -20,12 +20,16 @@ def read_notebook(path: Path) -> dict:
         return json.load(handle)
 
 
+def notebook_text(notebook: dict) -> str:
+    """A notebook as Jupyter writes it (indent 1, sorted keys)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def write_notebook(notebook: dict, path: Path) -> None:
-    """Write as Jupyter does (indent 1, sorted keys), via a temporary file so readers never see half."""
+    """Write as Jupyter does, via a temporary file so readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                         encoding="utf-8")
+    temporary.write_text(notebook_text(notebook), encoding="utf-8")
     temporary.replace(path)
 
 
