@@ -25,20 +25,27 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def large_dataset(target: Path, count: int = TARGET) -> Path:
-    """A copy of data/ whose claims.csv holds `count` rows: the real claims repeated with new ids."""
+    """A copy of data/ whose claims.csv holds `count` rows: the real claims repeated with new ids, each with its
+    second rating and adjudication copied too, so that the grown dataset validates."""
     shutil.copytree(paths.DATA_DIR, target)
-    with open(target / "claims.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    fields = list(rows[0])
-    grown = []
+    per_claim = {}
+    for name in ("claims", "second_ratings", "adjudication"):
+        with open(target / f"{name}.csv", encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            per_claim[name] = (list(reader.fieldnames), {row["claim_id"]: row for row in reader})
+    originals = list(per_claim["claims"][1])
+    grown = {name: [] for name in per_claim}
     for index in range(count):
-        row = dict(rows[index % len(rows)])
-        row["claim_id"] = f"{row['claim_id']}-x{index // len(rows):03d}"
-        grown.append(row)
-    with open(target / "claims.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(grown)
+        original = originals[index % len(originals)]
+        new_id = f"{original}-x{index // len(originals):03d}"
+        for name, (_, rows) in per_claim.items():
+            if original in rows:
+                grown[name].append({**rows[original], "claim_id": new_id})
+    for name, (fields, _) in per_claim.items():
+        with open(target / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(grown[name])
     return target
 
 
