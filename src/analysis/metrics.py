@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .schema import populations, vocabulary
+from .schema import label, populations, vocabulary
 
 # How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
 # evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way
@@ -185,8 +185,6 @@ def _randomised_evidence(estimates: int, gaps: int, adhd_status: str, approved_a
 
 SCHEDULE_SCORES = {"not controlled": 0.0, "CV": 0.2, "CIV": 0.4, "CIII": 0.7, "CII": 1.0}
 STATUS_SCORES = {"approved": 0.0, "off-label": 0.5, "not approved": 1.0}
-CONDITION_WORDS = {"ADHD": "ADHD", "treatment-resistant depression": "depression",
-                   "major depression": "depression", "anaesthesia": "anaesthesia"}
 CERTAINTY_SCORES = {"high": 0.0, "moderate": 0.33, "low": 0.66, "very low": 1.0}
 
 
@@ -226,7 +224,7 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
         first = pool["first_effect_hours_min"].fillna(pool["first_effect_hours_max"])
         if first.notna().any():
             where = pool.loc[first.idxmin(), "condition"]
-            onset_text = f"{hours_text(float(first.min()))} ({CONDITION_WORDS[str(where)]})"
+            onset_text = f"{hours_text(float(first.min()))} ({label('condition', where).split(' (')[0]})"
             onset_score = 1.0 if where != "ADHD" else min(1.0, np.log10(max(first.min(), 1)) / np.log10(2016))
         else:
             onset_text, onset_score = "not reported", 1.0

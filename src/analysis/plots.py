@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .metrics import hours_text, short_name
-from .schema import vocabulary
+from .schema import label, vocabulary
 from .style import (
     CERTAINTY_COLOURS,
     CLASS_COLOURS,
@@ -164,8 +164,6 @@ def plot_overreach(index: pd.DataFrame, labels: pd.Series) -> Chart:
 
 # --- notebook 2: onset -----------------------------------------------------------------------------------
 
-CONDITION_SHORT = {"ADHD": "ADHD", "treatment-resistant depression": "depression (TRD)",
-                   "major depression": "depression", "anaesthesia": "anaesthesia"}
 TIMELINE_TICKS = [(1 / 60, "1 min"), (1, "1 h"), (24, "1 day"), (168, "1 week"), (2016, "12 weeks")]
 
 
@@ -193,7 +191,7 @@ def onset_finding(timeline: pd.DataFrame) -> str:
             span = low if low == high else f"{low} to {high}"
             parts.append(f"{_class_plural(treatment_class)} first act at {span} in ADHD")
         else:
-            elsewhere = sorted({CONDITION_SHORT[str(c)].split(" (")[0] for c in own["condition"]})
+            elsewhere = sorted({label("condition", c).split(" (")[0] for c in own["condition"]})
             parts.append(f"{_class_plural(treatment_class)} were timed only in {_list(elsewhere)}, not ADHD")
     return _capitalised("; ".join(parts))
 
@@ -214,7 +212,7 @@ def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Chart:
         if pd.notna(end):
             ax.plot(end, y, marker="s", ms=7, color=colour, mfc=fill, mew=2)
         text = (f"{short_name(row['name'])}: {formulation_label(row['name'], row['formulation'])} "
-                f"[{CONDITION_SHORT[str(row['condition'])]}]")
+                f"[{label('condition', row['condition'])}]")
         labels.append(wrap(text, 40))
     claimed = sorted(claims["claimed_onset_hours"].dropna().unique())
     for hours in claimed:
@@ -240,7 +238,7 @@ def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Chart:
     _title(ax, finding)
     outside = timeline[~timeline["condition_is_adhd"].astype(bool)]
     alt = ("Timeline on a log scale from one minute to twelve weeks, one row per onset figure. "
-           + "; ".join(f"{short_name(r['name'])} ({CONDITION_SHORT[str(r['condition'])]}): first effect "
+           + "; ".join(f"{short_name(r['name'])} ({label('condition', r['condition'])}): first effect "
                        + (hours_text(float(r["first_hours"])) if pd.notna(r["first_hours"]) else "not reported")
                        for r in timeline.to_dict("records"))
            + ". Dashed lines mark the articles' claimed onset times: "

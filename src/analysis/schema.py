@@ -40,3 +40,9 @@ def vocabulary(name: str) -> tuple[str, ...]:
 def populations() -> tuple[str, ...]:
     """The populations a notebook can be built for: children, then adults."""
     return vocabulary("population")
+
+
+def label(vocabulary_name: str, value: str) -> str:
+    """The short label figures print for a vocabulary value ('treatment-resistant depression' -> 'depression
+    (TRD)'), from the schema's `labels`; the value itself where none is given."""
+    return load_schema().get("labels", {}).get(vocabulary_name, {}).get(str(value), str(value))
