@@ -419,9 +419,12 @@ def file_hashes(folder: Path) -> dict[str, str]:
 
 def _stored_notebooks(executed: list[Run], staging: Path) -> dict[str, dict]:
     """The notebooks with their stored outputs, by file name (nbval compares them)."""
-    return {run.notebook.name: clean_executed(read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb"),
-                                              None)
-            for run in executed if run.is_default}
+    stored = {}
+    for run in executed:
+        if run.is_default:
+            raw = read_notebook(staging / "runs" / run.name / "raw" / f"{run.name}.ipynb")
+            stored[run.notebook.name] = clean_executed(raw, None)
+    return stored
 
 
 @contextmanager

@@ -230,8 +230,11 @@ def check_cells(table: RawTable, problems: list[Problem]) -> None:
 
 
 def _as_number(value: str) -> float | None:
-    number = float(value) if NUMBER_PATTERN.fullmatch(value) else None
-    return number if number is not None and math.isfinite(number) else None
+    """The number in a cell, read by `parse_value` like every other cell; None where it holds none."""
+    try:
+        return parse_value(value, {"type": "number"}, {})
+    except CellError:
+        return None
 
 
 def check_orderings(table: RawTable, problems: list[Problem]) -> None:
