@@ -47,6 +47,11 @@ def test_population_notebooks_run_once_per_population(built):
     assert (built["out"] / "site" / "index.html").is_file()
 
 
+def test_kernels_talk_over_unix_sockets_not_racing_for_ports(built):
+    executed = json.loads((built["out"] / "notebooks" / "01-count.ipynb").read_text())
+    assert "".join(executed["cells"][-1]["outputs"][0]["text"]) == "ipc\n"
+
+
 def test_incremental_build_reruns_only_what_changed(built, monkeypatch):
     again = run(built)
     assert again.executed == [] and len(again.skipped) == 3

@@ -165,18 +165,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def serve():
-    servers = []
+    """One local web server per folder, shared by the module's tests (a short poll keeps shutdown quick)."""
+    servers: dict[Path, http.server.ThreadingHTTPServer] = {}
 
     def start(folder: Path) -> str:
-        handler = functools.partial(QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        if folder not in servers:
+            handler = functools.partial(QuietHandler, directory=str(folder))
+            servers[folder] = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=servers[folder].serve_forever, args=(0.05,), daemon=True).start()
+        return f"http://127.0.0.1:{servers[folder].server_address[1]}"
 
     yield start
-    for server in servers:
+    for server in servers.values():
         server.shutdown()
+        server.server_close()
 
 
 def open_page(browser, url: str, width: int = 1280):

@@ -25,8 +25,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build
+    from .build import BuildError, build, skip_iri_grammar
 
+    skip_iri_grammar()
     try:
         report = build(args.data, args.out, force=args.force, jobs=args.jobs, parameter_options=args.parameter)
     except BuildError as error:

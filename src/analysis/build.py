@@ -165,16 +165,21 @@ def execute_run(notebook: str, run_dir: str, name: str, parameters: dict, cwd: s
     Pages are rendered afterwards, all at once, by Sphinx (`site.render_site`).
     """
     import papermill
+    from traitlets.config import Config
 
     folder = Path(run_dir)
     raw = folder / "raw" / f"{name}.ipynb"
     # The kernel inherits this worker's stderr: send its start-up chatter to a log kept with the raw notebook.
     with open(folder / "raw" / f"{name}.kernel.log", "w", encoding="utf-8") as log:
         os.dup2(log.fileno(), 2)
-    papermill.execute_notebook(
-        notebook, str(raw), parameters={**parameters, "out_dir": run_dir},
-        kernel_name=paths.KERNEL_NAME, cwd=cwd, progress_bar=False, log_output=False,
-    )
+    # The kernel talks over Unix sockets in a private folder, not TCP ports: workers that each pick a "free" port
+    # at the same moment can pick the same one, and then a kernel dies on start (papermill issue 511).
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        papermill.execute_notebook(
+            notebook, str(raw), parameters={**parameters, "out_dir": run_dir},
+            kernel_name=paths.KERNEL_NAME, cwd=cwd, progress_bar=False, log_output=False,
+            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
+        )
     shown = {key: value for key, value in parameters.items() if key not in PATH_PARAMETERS}
     cleaned = folder / "notebooks" / f"{name}.ipynb"
     write_notebook(clean_executed(read_notebook(raw), shown), cleaned)
@@ -262,6 +267,13 @@ def _raise_interrupted(signal_number: int, _frame) -> None:
 def _worker_started() -> None:
     """In each worker: SIGTERM unwinds like Ctrl-C, so papermill shuts the worker's kernel down on the way out."""
     signal.signal(signal.SIGTERM, _raise_interrupted)
+    skip_iri_grammar()
+
+
+def skip_iri_grammar() -> None:
+    """Importing nbformat imports jsonschema, which builds an IRI grammar (the optional rfc3987_syntax) that takes
+    a second and that no notebook check uses; marked absent, jsonschema skips it. Only for our own processes."""
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _stop_workers(executor: ProcessPoolExecutor, grace: float = 10.0) -> None:
