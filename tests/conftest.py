@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -138,3 +142,24 @@ def built(tmp_path: Path, built_template: Path) -> dict[str, Path]:
     root = tmp_path / "built"
     shutil.copytree(built_template, root, symlinks=True)
     return {"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"}
+
+
+def start_slow_build(project: dict[str, Path], **popen_options) -> subprocess.Popen:
+    """`python -m analysis build` (one job) on the project plus a notebook that sleeps, returned once that
+    notebook's cell is running in its kernel (it touches a marker first), so a test can interrupt it there."""
+    marker = project["out"].parent / "slow-cell-running"
+    write(project["notebooks"], "03-slow.ipynb",
+          notebook(f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"))
+    script = ("import sys; from analysis.__main__ import main; import analysis.build as b; "
+              f"b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(project['notebooks'])!r}); "
+              "sys.exit(main(sys.argv[1:]))")
+    arguments = ["build", "--data", str(project["data"]), "--out", str(project["out"]), "--jobs", "1"]
+    process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "CI": "true"}, **popen_options)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"the slow notebook never started: {process.communicate()[1]}")
+        time.sleep(0.05)
+    return process

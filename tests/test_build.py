@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import pytest
-from conftest import SAVE_COUNT, edit_cell, notebook, run, snapshot, write
+from conftest import SAVE_COUNT, edit_cell, notebook, run, snapshot, start_slow_build, write
 
 from analysis import build as pipeline
 from analysis.build import BuildError, Progress, exclusive
@@ -93,17 +91,7 @@ def test_failing_notebook_names_the_cell_and_keeps_it(built):
 
 def test_interrupted_build_leaves_outputs_untouched(built):
     before = snapshot(built["out"])
-    write(built["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(60)"))
-    arguments = ["build", "--data", str(built["data"]), "--out", str(built["out"]), "--jobs", "1"]
-    script = ("import sys; from analysis.__main__ import main; import analysis.build as b; "
-              f"b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(built['notebooks'])!r}); "
-              "sys.exit(main(sys.argv[1:]))")
-    process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
-                               start_new_session=True, env={**os.environ, "CI": "true"})
-    for line in process.stderr:
-        if "started 03-slow" in line:
-            break
-    time.sleep(2)
+    process = start_slow_build(built, start_new_session=True)
     os.killpg(process.pid, signal.SIGINT)
     _, rest = process.communicate(timeout=60)
     assert process.returncode == 130, rest

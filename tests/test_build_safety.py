@@ -4,17 +4,15 @@ other population, a kill at any step of publishing leaves outputs whole, SIGTERM
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import psutil
 import pytest
-from conftest import QUICK_SITE, edit_cell, notebook, run, snapshot, write
+from conftest import QUICK_SITE, edit_cell, run, snapshot, start_slow_build
 
 from analysis import build as pipeline
 from analysis import paths
@@ -168,21 +166,7 @@ def test_leftover_of_an_older_build_is_restored(built):
 
 def test_sigterm_stops_workers_and_kernels_and_keeps_outputs(built):
     before = snapshot(built["out"])
-    write(built["notebooks"], "03-slow.ipynb", notebook("import time\ntime.sleep(120)"))
-    script = textwrap.dedent(f"""
-        import sys
-        from analysis.__main__ import main
-        import analysis.build as b
-        b.paths.NOTEBOOKS_DIR = __import__('pathlib').Path({str(built['notebooks'])!r})
-        sys.exit(main(sys.argv[1:]))
-    """)
-    arguments = ["build", "--data", str(built["data"]), "--out", str(built["out"]), "--jobs", "1"]
-    process = subprocess.Popen([sys.executable, "-c", script, *arguments], stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "CI": "true"})
-    for line in process.stderr:
-        if "started 03-slow" in line:
-            break
-    time.sleep(3)
+    process = start_slow_build(built)
     descendants = psutil.Process(process.pid).children(recursive=True)
     assert descendants, "the build should have a worker and a kernel running"
     process.send_signal(signal.SIGTERM)  # to the build alone, as a service manager would
