@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import shutil
@@ -122,17 +123,23 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def built_template(tmp_path_factory) -> Path:
-    """The tiny project built once per test process; `built` hands each test its own copy."""
+def built_template(tmp_path_factory, worker_id) -> Path:
+    """The tiny project built once per test run (pytest-xdist's workers share it through their common temporary
+    folder, under a lock); `built` hands each test its own copy."""
     import analysis.site
 
-    root = tmp_path_factory.mktemp("built")
-    shutil.copytree(paths.DATA_DIR, root / "data")
-    _tiny_notebooks(root / "notebooks")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(analysis.site, "render_site", quick_site)
-        report = run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
-    (root / "report.json").write_text(json.dumps({"executed": report.executed}), encoding="utf-8")
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    root = shared / "built-template"
+    with open(shared / "built-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "report.json").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(paths.DATA_DIR, root / "data")
+            _tiny_notebooks(root / "notebooks")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(analysis.site, "render_site", quick_site)
+                report = run({"notebooks": root / "notebooks", "data": root / "data", "out": root / "out"})
+            (root / "report.json").write_text(json.dumps({"executed": report.executed}), encoding="utf-8")
     return root
 
 
