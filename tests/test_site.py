@@ -11,7 +11,6 @@ import http.server
 import json
 import re
 import shutil
-import struct
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,9 +20,11 @@ from conftest import edit_cell
 
 from analysis import load_dataset, paths
 from analysis.notebook_files import read_notebook
+from analysis.png import png_size
 from analysis.site import pages, render_site
 from analysis.site.html import safe_url, source_link
 from analysis.site.notebooks import build_parameters, page_title, prepare_notebook
+from analysis.style import CSS_PX_PER_INCH
 
 ATTACK = '<script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">'
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -258,10 +259,8 @@ def test_facets_match_exactly_search_matches_words_and_the_url_keeps_the_view(br
 
 def drawn_css_width(png: bytes) -> float:
     """The width a PNG was drawn at in CSS px: pixel width / dpi (pHYs) * 96."""
-    width = struct.unpack(">I", png[16:20])[0]
-    at = png.find(b"pHYs")
-    per_metre = struct.unpack(">I", png[at + 4:at + 8])[0]
-    return width / (per_metre * 0.0254) * 96
+    width, _, dpi = png_size(png)
+    return width / dpi * CSS_PX_PER_INCH
 
 
 # One test per page and width, so that pytest-xdist spreads the browser work over the cores. The pages are the

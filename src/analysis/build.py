@@ -494,6 +494,12 @@ def check_out_dir(out: Path, data: Path, notebooks: Path) -> None:
         raise BuildError(f"--out {out} cannot be written: {existing} refuses new files ({error.strerror})") from None
 
 
+def _folders(data_dir, out_dir, notebooks_dir) -> tuple[Path, Path, Path]:
+    """The data, output and notebooks folders, resolved; the project's own where none is given."""
+    return (paths.data_dir(data_dir).resolve(), Path(out_dir or paths.OUTPUTS_DIR).resolve(),
+            Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve())
+
+
 @dataclass
 class BuildReport:
     executed: list[str]
@@ -512,9 +518,7 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
     notebooks folder itself, when the project's own data is built into the project's outputs/.
     """
     began = time.monotonic()
-    data = paths.data_dir(data_dir).resolve()
-    out = Path(out_dir or paths.OUTPUTS_DIR).resolve()
-    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    data, out, notebooks = _folders(data_dir, out_dir, notebooks_dir)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if not 1 <= jobs <= MAX_JOBS:
         raise BuildError(f"--jobs must be a whole number from 1 to {MAX_JOBS}, not {jobs}")
@@ -524,8 +528,7 @@ def build(data_dir: str | Path | None = None, out_dir: str | Path | None = None,
     if problems:
         raise BuildError("the dataset is invalid; nothing was built:\n" + "\n".join(map(str, problems)))
     runs = plan_runs(notebooks, data, chosen)
-    if store_notebooks_in is None and (data, out, notebooks) == tuple(
-            p.resolve() for p in (paths.DATA_DIR, paths.OUTPUTS_DIR, paths.NOTEBOOKS_DIR)):
+    if store_notebooks_in is None and (data, out, notebooks) == _folders(None, None, None):
         store_notebooks_in = notebooks
     with exclusive(out), _signals_interrupt():
         recovered = recover_interrupted(out)
@@ -544,9 +547,7 @@ def stale_outputs(data_dir: Path | None = None, out_dir: Path | None = None,
                   notebooks_dir: Path | None = None) -> list[str]:
     """What in `out_dir` (and in the notebooks' stored outputs) no longer matches the inputs, one line each;
     empty when the committed outputs are what a build of the committed data, notebooks and code makes."""
-    data = paths.data_dir(data_dir).resolve()
-    out = Path(out_dir or paths.OUTPUTS_DIR).resolve()
-    notebooks = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    data, out, notebooks = _folders(data_dir, out_dir, notebooks_dir)
     if not (out / STATE_FILE).is_file():
         return [f"{out / STATE_FILE} is missing: no build recorded these outputs"]
     state = _load_state(out)

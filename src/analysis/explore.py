@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .schema import populations, vocabulary
+from .schema import require_population, vocabulary
 
 CLASSES = ("all", *vocabulary("treatment_class"))
 VERDICTS = ("all", *vocabulary("verdict"))
@@ -25,8 +25,7 @@ def claims_for_population(claims: pd.DataFrame, population: str | None) -> pd.Da
     """The claims a population's page shows: those about that population, or about no particular one."""
     if population is None:
         return claims
-    if population not in populations():
-        raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
+    require_population(population)
     return claims[claims["population"].astype(str).isin([population, UNSPECIFIED])]
 
 

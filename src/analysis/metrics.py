@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .schema import label, populations, vocabulary
+from .schema import label, populations, require_population, vocabulary
 
 # How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
 # evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way
@@ -151,8 +151,7 @@ def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd
                      population: str) -> pd.DataFrame:
     """Per treatment, for one population: pooled estimates on record, trials behind the largest, best
     certainty, and any gap. An estimate for children never counts on the adults page, nor the reverse."""
-    if population not in populations():
-        raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
+    require_population(population)
     chosen = estimates[(estimates["population"] == population) & estimates["estimate"].notna()]
     rows = []
     for treatment in treatments.itertuples(index=False):

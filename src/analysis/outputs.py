@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import re
-import struct
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
+from .png import png_size
 from .style import css_width, save_figure
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
@@ -62,13 +62,6 @@ def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
     return target
 
 
-def png_width(png: bytes) -> int:
-    """The pixel width in a PNG's IHDR chunk."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG file")
-    return struct.unpack(">I", png[16:20])[0]
-
-
 def publish_figure(chart, name: str, out_dir: str | Path):
     """Save a `plots.Chart` (PNG, SVG, alt text, caption) and return it as an image the site can render.
 
@@ -81,4 +74,4 @@ def publish_figure(chart, name: str, out_dir: str | Path):
     written = save_figure(chart.figure, name, out_dir, chart.alt_text, chart.caption)
     png = written["png"].read_bytes()
     metadata = {"alt": chart.alt_text.strip(), "figure": name, "caption": chart.caption.strip()}
-    return Image(data=png, format="png", width=css_width(png_width(png)), metadata=metadata)
+    return Image(data=png, format="png", width=css_width(png_size(png)[0]), metadata=metadata)

@@ -42,6 +42,12 @@ def populations() -> tuple[str, ...]:
     return vocabulary("population")
 
 
+def require_population(population: str) -> None:
+    """Refuse a population the schema does not know, naming the ones it does."""
+    if population not in populations():
+        raise ValueError(f"population must be one of {', '.join(populations())}, not {population!r}")
+
+
 def label(vocabulary_name: str, value: str) -> str:
     """The short label figures print for a vocabulary value ('treatment-resistant depression' -> 'depression
     (TRD)'), from the schema's `labels`; the value itself where none is given."""

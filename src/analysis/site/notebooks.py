@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import copy
-import struct
 from pathlib import Path
 
 from ..notebook_files import cell_source
+from ..png import png_size
 from ..schema import populations
 from .html import text
 
@@ -51,18 +51,6 @@ def build_parameters(notebook: dict) -> dict[str, str]:
                     if separator and name.isidentifier() and name not in HIDDEN_PARAMETERS:
                         found[name] = value.split("#")[0].strip().strip("'\"")
     return found
-
-
-def png_size(data: bytes) -> tuple[int, int, float | None]:
-    """Pixel width and height of a PNG and its dots per inch from the pHYs chunk (None when absent)."""
-    width, height = struct.unpack(">II", data[16:24])
-    at = data.find(b"pHYs")
-    dpi = None
-    if at > 0:
-        per_x, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
-        if unit == 1 and per_x:
-            dpi = per_x * 0.0254
-    return width, height, dpi
 
 
 def figure_stem(metadata: dict, alt: str, alt_index: dict[str, str]) -> str | None:
