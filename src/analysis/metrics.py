@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import label, populations, require_population, vocabulary
+from .validation import AUDITED_KINDS
 
 # How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
 # evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way
@@ -35,7 +36,7 @@ def in_treatment_order(frame: pd.DataFrame, treatments: pd.DataFrame, *then: str
 
 def article_labels(sources: pd.DataFrame) -> pd.Series:
     """Short readable labels for the audited articles: 'Article 001: clinic marketing page'."""
-    seeds = sources[sources["kind"] == "seed_article"].set_index("source_id")["short_name"].fillna("")
+    seeds = sources[sources["kind"].isin(AUDITED_KINDS)].set_index("source_id")["short_name"].fillna("")
     return pd.Series({sid: f"Article {sid[:3]}: {name}".rstrip(": ") for sid, name in seeds.items()}, name="article")
 
 
@@ -62,7 +63,7 @@ def overreach_index(claims: pd.DataFrame) -> pd.DataFrame:
 
 def reference_audit(sources: pd.DataFrame) -> pd.DataFrame:
     """For each article: how many works it cites, and how many of those test ketamine in people with ADHD."""
-    seeds = sources.loc[sources["kind"] == "seed_article", "source_id"].astype(str)
+    seeds = sources.loc[sources["kind"].isin(AUDITED_KINDS), "source_id"].astype(str)
     rows = []
     for seed in seeds:
         cited = sources[sources["cited_by"].fillna("").str.split(";").apply(lambda ids, s=seed: s in ids)]

@@ -17,6 +17,8 @@ from pathlib import Path
 from . import paths
 from .schema import load_schema
 
+# The audited web articles: the five seeds given to the project and those found by the recorded search.
+AUDITED_KINDS = ("seed_article", "web_article")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 LIST_SEPARATOR = ";"
 # Which measure each family of outcomes is reported in: symptom scores as standardised mean differences,
@@ -291,7 +293,7 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
     sources = tables.get("sources")
     if sources:
         for number, row, line in sources.numbered():
-            if row["kind"] == "seed_article":
+            if row["kind"] in AUDITED_KINDS:
                 continue
             if not (row["doi"] or row["pmid"] or row["url"]):
                 problems.append(Problem("sources.csv", "has no doi, pmid or url: every source other than "
@@ -303,11 +305,11 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
         kinds = {row["source_id"]: row["kind"] for row in sources.rows}
         claims = tables.get("claims")
         for number, row, line in claims.numbered() if claims else []:
-            if kinds.get(row["source_id"], "seed_article") != "seed_article":
-                problems.append(Problem("claims.csv", "is not an audited article (kind seed_article)",
+            if kinds.get(row["source_id"], AUDITED_KINDS[0]) not in AUDITED_KINDS:
+                problems.append(Problem("claims.csv", f"is not an audited article (kind {' or '.join(AUDITED_KINDS)})",
                                         number, line, "source_id", row["source_id"]))
             for cited in split_list(row["evidence_ids"]):
-                if kinds.get(cited) == "seed_article":
+                if kinds.get(cited) in AUDITED_KINDS:
                     whose = "its own article" if cited == row["source_id"] else "an audited article"
                     problems.append(Problem("claims.csv", f"cites {whose} as evidence: a claim is checked against "
                                             "other sources, never against the pages under audit",
