@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from analysis import paths
+import re
+
+from analysis import metrics, paths
 from analysis.dictionary import render_dictionary
 
 REQUIRED_TREATMENTS = {"methylphenidate", "amphetamines", "atomoxetine", "viloxazine", "guanfacine", "clonidine",
@@ -73,3 +75,35 @@ def test_tab_completion_lists_the_public_names():
     assert set(analysis.__all__) <= public  # lazily loaded names are listed before first use
     assert {"load_dataset", "metrics", "plots", "schema", "vocabulary"} <= public
     assert "import_module" not in public
+
+
+AGE_RANGE = re.compile(r"\b\d+\s*-\s*(\d+) years")
+
+
+def populations_named(text: str) -> set[str]:
+    """Which populations a row's own text names: children by word or by an age range ending below 18."""
+    lowered = text.lower()
+    named = set()
+    if metrics.population_matches(lowered, "children") or any(int(high) < 18 for high in AGE_RANGE.findall(lowered)):
+        named.add("children")
+    if metrics.population_matches(lowered, "adults"):
+        named.add("adults")
+    return named
+
+
+def test_onset_population_is_what_the_rows_own_text_records(dataset):
+    onset = dataset["onset"]
+    for row in onset.to_dict("records"):
+        named = populations_named(f"{row['effect_measured']} {row['checked_how']}")
+        expected = named.pop() if len(named) == 1 else "not recorded"
+        assert row["population"] == expected, (row["onset_id"], row["population"], named)
+    assert set(onset["population"].astype(str)) == {"children", "adults", "not recorded"}
+
+
+def test_onset_ranges_in_the_text_stay_ranges(dataset):
+    onset = dataset["onset"].set_index("onset_id")
+    guanfacine, intramuscular = onset.loc["on-07"], onset.loc["on-15"]
+    assert "1-2 weeks" in guanfacine["checked_how"]
+    assert (guanfacine["first_effect_hours_min"], guanfacine["first_effect_hours_max"]) == (168, 336)
+    assert "3-4 minutes" in intramuscular["checked_how"]
+    assert (intramuscular["first_effect_hours_min"], intramuscular["first_effect_hours_max"]) == (0.05, 0.0667)
