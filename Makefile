@@ -25,7 +25,7 @@ $(SETUP): requirements.lock pyproject.toml
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock 2>&1 \
 	  | awk '/^Collecting/ {n++; printf "  [%d] %s\n", n, substr($$0, 1, 90); fflush()} \
 	         /^(ERROR|Successfully installed)/ {print substr($$0, 1, 200); fflush()}'
-	@echo "setup 3/4: installing the analysis package (editable)"
+	@echo "setup 3/4: installing the analysis package (editable; the lock already holds every extra)"
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@echo "setup 4/4: registering the Jupyter kernel $(KERNEL)"
 	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ketamine-adhd-evidence)" >/dev/null
@@ -60,8 +60,9 @@ lab: $(SETUP) ## Open JupyterLab on the project's kernel
 benchmark: $(SETUP) ## Time a forced build against papermill one by one, and a no-change build
 	$(PY) benchmarks/build_benchmark.py
 
-dictionary: $(SETUP) ## Regenerate data/DICTIONARY.md from data/schema.json
+dictionary: $(SETUP) ## Regenerate data/DICTIONARY.md and data/datapackage.json from data/schema.json
 	$(PY) -m analysis dictionary
+	$(PY) -m analysis datapackage
 
 clean: ## Remove the virtual environment and scratch files (not outputs/)
 	rm -rf $(VENV) $(SCRATCH) outputs.failed

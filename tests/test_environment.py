@@ -22,5 +22,5 @@ def test_environment_matches_lock():
 def test_core_packages_are_pinned_in_both():
     lock = pins((paths.PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8"))
     conda = pins((paths.PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
-    for package in ("jupyterlab", "pandas", "matplotlib", "seaborn", "nbval", "papermill", "pytest"):
+    for package in ("jupyterlab", "pandas", "matplotlib", "seaborn", "nbval", "papermill", "pytest", "frictionless"):
         assert package in lock and package in conda, package

@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis validate|build|dictionary`. Errors are messages, never tracebacks."""
+"""Command line: `python -m analysis validate|build|dictionary|datapackage`. Errors are messages, never tracebacks."""
 
 from __future__ import annotations
 
@@ -48,19 +48,30 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dictionary(args: argparse.Namespace) -> int:
-    from .dictionary import render_dictionary
-
-    target = paths.DATA_DIR / "DICTIONARY.md"
-    text = render_dictionary()
+def _generated(args: argparse.Namespace, file_name: str, render, command: str) -> int:
+    """Write a file generated from the contract, or with --check say whether the committed one is current."""
+    target = paths.DATA_DIR / file_name
+    text = render()
     if args.check:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} is out of date: run python -m analysis dictionary", file=sys.stderr)
+            print(f"{target} is out of date: run python -m analysis {command}", file=sys.stderr)
             return 1
         return 0
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
     return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    from .dictionary import render_dictionary
+
+    return _generated(args, "DICTIONARY.md", render_dictionary, "dictionary")
+
+
+def _datapackage(args: argparse.Namespace) -> int:
+    from .datapackage import PACKAGE_FILE, render_data_package
+
+    return _generated(args, PACKAGE_FILE, render_data_package, "datapackage")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     words = commands.add_parser("dictionary", help="write data/DICTIONARY.md from data/schema.json")
     words.add_argument("--check", action="store_true", help="exit 1 if DICTIONARY.md is out of date")
     words.set_defaults(handler=_dictionary)
+    package = commands.add_parser("datapackage", help="write data/datapackage.json (a Frictionless data package) "
+                                  "from data/schema.json and data/CHANGELOG.md")
+    package.add_argument("--check", action="store_true", help="exit 1 if datapackage.json is out of date")
+    package.set_defaults(handler=_datapackage)
     args = parser.parse_args(argv)
     from .schema import SchemaError
 

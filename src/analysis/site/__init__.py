@@ -22,7 +22,7 @@ from .notebooks import figure_metadata, page_title, prepare_notebook
 
 PACKAGE = Path(__file__).resolve().parent
 CONF_DIR = PACKAGE / "sphinx"
-DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE")
+DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE", "datapackage.json", "CHANGELOG.md")
 # Build bookkeeping, the theme's translation catalogues (used at build time only) and source maps.
 BUILD_LEFTOVERS = (".buildinfo", ".buildinfo.bak", "objects.inv", ".doctrees", "_sources", "_static/locales")
 
