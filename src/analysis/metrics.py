@@ -11,8 +11,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._public import public_dir
 from .schema import label, populations, require_population, vocabulary
 from .validation import AUDITED_KINDS
+
+__all__ = ["Agreement", "CERTAINTY_ORDER", "OVERREACH_WEIGHTS", "adjudication_summary", "adverse_effect_pairs",
+           "applies_to", "article_labels", "best_estimate", "cohen_kappa", "comparison_matrix", "counts_by_article",
+           "evidence_summary", "first_ratings", "forest_rows", "hours_text", "in_treatment_order",
+           "ketamine_adhd_efficacy_claims", "onset_claims", "onset_timeline", "overreach_index", "population_matches",
+           "rating_agreement", "reference_audit", "risk_summary", "short_name", "verdict_shares"]
+
+
+def __dir__() -> list[str]:
+    return public_dir(globals())
+
 
 # How far a claim outruns its evidence: 0 = the evidence backs it, 1 = it has no adequate backing or the
 # evidence says otherwise. A mixed claim is half-backed; an unverifiable one is asserted without any way

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ._public import public_dir
 from .metrics import hours_text, short_name
 from .schema import label, vocabulary
 from .style import (
@@ -30,6 +31,15 @@ from .style import (
     plain_text,
     wrap,
 )
+
+__all__ = ["Chart", "OUTCOME_WORDS", "forest_finding", "formulation_label", "matrix_finding", "onset_finding",
+           "plot_adverse_effects", "plot_comparison_matrix", "plot_count_heatmap", "plot_forest",
+           "plot_onset_timeline", "plot_overreach", "plot_verdict_shares"]
+
+
+def __dir__() -> list[str]:
+    return public_dir(globals())
+
 
 TITLE_WIDTH = 80  # characters per title line at 11 pt bold across 8 in
 LABEL_WIDTH = 34  # characters per line of a y tick label

@@ -10,6 +10,13 @@ import json
 from functools import cache
 
 from . import paths
+from ._public import public_dir
+
+__all__ = ["SchemaError", "label", "load_schema", "populations", "require_population", "vocabulary"]
+
+
+def __dir__() -> list[str]:
+    return public_dir(globals())
 
 
 class SchemaError(Exception):
