@@ -28,8 +28,7 @@ def load_schema() -> dict:
     """The contract lives with the project's data, whichever data folder is checked."""
     path = paths.DATA_DIR / paths.SCHEMA_FILE
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise SchemaError(f"{path}: cannot be read ({error.strerror})") from None
     except json.JSONDecodeError as error:
