@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from analysis import metrics, plots, save_figure
+from analysis import metrics, plots, queries, save_figure
 from analysis.style import FIGURE_WIDTH_IN, MIN_FONT_PT, plain_text, wrap
 
 
@@ -28,6 +28,9 @@ def all_charts(data) -> dict[str, plots.Chart]:
         for outcome in ("core_symptoms_clinician", "dropout_adverse_events", "dropout_any_cause"):
             rows = metrics.forest_rows(data["meta_analyses"], data["treatments"], population, outcome)
             charts[f"forest-{population}-{outcome}"] = plots.plot_forest(rows, population, outcome)
+    for outcome in ("core_symptoms_clinician", "dropout_adverse_events"):
+        charts[f"selection-{outcome}"] = plots.plot_selection(queries.estimates(outcome=outcome, data=data),
+                                                              queries.claims(data=data), outcome)
     return charts
 
 
@@ -256,3 +259,31 @@ def test_adults_tolerability_shows_estimates(dataset):
     chart = plots.plot_forest(rows, "adults", "dropout_adverse_events")
     assert rows["estimate"].notna().sum() >= 4
     assert "no pooled estimate on record" not in chart.title
+
+
+def test_selection_draws_the_claims_by_verdict_and_every_estimate_with_its_measure(dataset):
+    estimates = queries.estimates(outcome="dropout_adverse_events", population="adults")
+    claims = queries.claims(treatment="ketamine")
+    chart = plots.plot_selection(estimates, claims, "dropout_adverse_events")
+    bars, points = chart.figure.axes
+    counts = claims["verdict"].astype(str).value_counts()
+    assert [patch.get_width() for patch in bars.patches] == [counts.get(v, 0) for v in queries.vocabulary("verdict")]
+    assert points.get_xscale() == "log"
+    drawn = estimates[estimates["estimate"].notna()]
+    assert len(points.containers) == int(drawn["ci_low"].notna().sum())
+    hollow = [line for line in points.lines if line.get_markerfacecolor() == "white" and line.get_xydata().size]
+    assert len(hollow) == int(drawn["ci_low"].isna().sum())
+    labels = [tick.get_text().replace("\n", " ") for tick in points.get_yticklabels()]
+    assert "Methylphenidate [OR, cortese2018]" in labels and "Methylphenidate [RR, gosling2025]" in labels
+    refuted = int(counts.get("unsupported", 0) + counts.get("contradicted", 0))
+    assert chart.title == (f"{len(claims)} claims match, {refuted} unsupported or contradicted; {len(drawn)} pooled "
+                           "estimates for stopping because of side effects")
+
+
+def test_selection_of_nothing_says_so_and_one_outcome_at_a_time(dataset):
+    estimates = queries.estimates(outcome="core_symptoms_clinician", treatment="ketamine")
+    chart = plots.plot_selection(estimates, queries.claims(verdict="supported").iloc[:0], "core_symptoms_clinician")
+    assert chart.title == "No claim matches; no pooled estimate for clinician-rated ADHD symptoms"
+    assert "No pooled estimate matches these filters" in [text.get_text() for text in chart.figure.axes[1].texts]
+    with pytest.raises(ValueError, match="draw one outcome at a time"):
+        plots.plot_selection(queries.estimates(population="adults"), queries.claims(), "core_symptoms_clinician")

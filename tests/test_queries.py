@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import metrics, plots, queries, schema, vocabulary
+from analysis import explore, metrics, plots, queries, schema, vocabulary
 from analysis.queries import UnknownValueError
 
 
@@ -191,7 +191,7 @@ def test_every_public_query_has_an_example_and_the_examples_pass(dataset):
         assert results.attempted > 0 and results.failed == 0, module.__name__
 
 
-PUBLIC_MODULES = (queries, metrics, plots, schema)
+PUBLIC_MODULES = (queries, metrics, plots, explore, schema)
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda module: module.__name__)

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from ._public import public_dir
 from .metrics import hours_text, short_name
@@ -34,7 +35,7 @@ from .style import (
 
 __all__ = ["Chart", "OUTCOME_WORDS", "forest_finding", "formulation_label", "matrix_finding", "onset_finding",
            "plot_adverse_effects", "plot_comparison_matrix", "plot_count_heatmap", "plot_forest",
-           "plot_onset_timeline", "plot_overreach", "plot_verdict_shares"]
+           "plot_onset_timeline", "plot_overreach", "plot_selection", "plot_verdict_shares", "selection_finding"]
 
 
 def __dir__() -> list[str]:
@@ -478,4 +479,96 @@ def plot_comparison_matrix(matrix: pd.DataFrame, scores: pd.DataFrame) -> Chart:
                        for name, row in matrix.iterrows()) + ".")
     caption = (f"{len(matrix)} treatments on " + _list(list(matrix.columns))
                + "; darker cells are less favourable or missing.")
+    return Chart(fig, alt, caption)
+
+
+# --- notebook 6: explore ---------------------------------------------------------------------------------
+
+def selection_finding(estimates: pd.DataFrame, claims: pd.DataFrame, outcome: str) -> str:
+    """How many claims the selection holds and how many outrun the evidence, and how many estimates it draws."""
+    refuted = int(claims["verdict"].astype(str).isin(["unsupported", "contradicted"]).sum())
+    drawn = int(estimates["estimate"].notna().sum())
+    words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))
+    claim_part = (f"{len(claims)} claim{'s' if len(claims) != 1 else ''} match, {refuted} unsupported or "
+                  "contradicted" if len(claims) else "No claim matches")
+    estimate_part = (f"{drawn} pooled estimate{'s' if drawn != 1 else ''} for {words}" if drawn
+                     else f"no pooled estimate for {words}")
+    return f"{claim_part}; {estimate_part}"
+
+
+def _selection_label(row: dict, ratio: bool, both_populations: bool) -> str:
+    label = _forest_label(row, ratio).replace("\n", " ")
+    return wrap(f"{label} ({row['population']})" if both_populations else label, LABEL_WIDTH)
+
+
+def plot_selection(estimates: pd.DataFrame, claims: pd.DataFrame, outcome: str) -> Chart:
+    """The explore notebook's figure: the selected claims by verdict (bars) above the selected pooled estimates
+    for one outcome (points with 95% intervals; SMD on a linear axis, RR and OR on one log axis).
+
+    `estimates` comes from `queries.estimates` (rows without a number are left out of the drawing), `claims` from
+    `queries.claims`."""
+    shown = estimates[estimates["estimate"].notna()].rename(columns={"treatment": "name"}).reset_index(drop=True)
+    if shown["outcome"].astype(str).nunique() > 1:
+        raise ValueError("draw one outcome at a time: the selection holds "
+                         + ", ".join(sorted(shown["outcome"].astype(str).unique())))
+    apply_style()
+    rows = max(len(shown), 1)
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, 0.36 * rows + 4.4), dpi=STYLE["figure.dpi"], layout="constrained")
+    bars, points = fig.subplots(2, 1, height_ratios=[2.2, 0.36 * rows + 0.9])
+    verdicts = list(vocabulary("verdict"))
+    counts = claims["verdict"].astype(str).value_counts().reindex(verdicts, fill_value=0)
+    bars.barh([_capitalised(v) for v in verdicts], counts.to_numpy(),
+              color=[VERDICT_COLOURS[v] for v in verdicts])
+    for y, count in enumerate(counts):
+        bars.text(count, y, f" {count}", va="center", fontsize=MIN_FONT_PT)
+    bars.invert_yaxis()
+    bars.set_xlim(0, max(int(counts.max()), 1) * 1.15)
+    bars.xaxis.set_major_locator(MaxNLocator(integer=True))
+    bars.set_xlabel("Claims in the selection")
+    bars.grid(axis="y", visible=False)
+    ratio = shown["measure"].astype(str).isin(RATIO_MEASURES).any() or _is_ratio(outcome)
+    words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))
+    both = shown["population"].astype(str).nunique() > 1
+    records = shown.to_dict("records")
+    for y, row in enumerate(records):
+        colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
+        marker = "D" if str(row["measure"]) == "OR" else "o"
+        if pd.isna(row["ci_low"]):
+            points.plot(row["estimate"], y, marker=marker, ls="", color=colour, mfc="white", mew=2)
+        else:
+            points.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]],
+                                                      [row["ci_high"] - row["estimate"]]],
+                            fmt=marker, color=colour, capsize=3)
+    if records:
+        points.set_yticks(range(len(records)), [_selection_label(row, ratio, both) for row in records])
+        points.set_ylim(len(records) - 0.4, -0.6)
+    else:
+        points.set_yticks([])
+        points.text(0.5, 0.5, "No pooled estimate matches these filters", ha="center", va="center",
+                    transform=points.transAxes, color=OKABE_ITO["grey"])
+    if ratio:
+        _ratio_axis(points, shown, words)
+        points.axvline(1.0, color="black", lw=1)
+    else:
+        low = min(-1.6, float(shown["ci_low"].min()) - 0.1) if shown["ci_low"].notna().any() else -1.6
+        high = max(0.8, float(shown["ci_high"].max()) + 0.1) if shown["ci_high"].notna().any() else 0.8
+        points.set_xlim(low, high)
+        points.set_xlabel(wrap(f"Standardised mean difference vs placebo, {words} (below 0 favours the drug)", 75))
+        points.axvline(0.0, color="black", lw=1)
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=g) for g, c in CERTAINTY_COLOURS.items()]
+    handles.append(Line2D([], [], marker="o", ls="", color="black", label="not graded"))
+    if ratio:
+        handles += [Line2D([], [], marker="o", ls="", mfc="white", color="black", label="RR (circle)"),
+                    Line2D([], [], marker="D", ls="", mfc="white", color="black", label="OR (diamond)")]
+    fig.legend(handles=handles, title="GRADE certainty of the estimate", loc="outside lower center", ncols=4)
+    _title(bars, selection_finding(estimates, claims, outcome))
+    alt = ("Two panels. Claims in the selection by verdict: "
+           + ", ".join(f"{verdict} {count}" for verdict, count in counts.items()) + ". Pooled estimates against "
+           f"placebo for {words}: "
+           + ("; ".join(f"{short_name(r['name'])} {r['measure']} {r['estimate']:.2f} ({_interval_text(r)}, "
+                        f"{r['population']})" for r in records) or "none")
+           + ".")
+    caption = (f"{len(claims)} claims by verdict and {len(records)} pooled estimates for {words} that match the "
+               "filters; RR and OR are drug over placebo (above 1 = more on the drug), hollow points have no "
+               "interval.")
     return Chart(fig, alt, caption)
