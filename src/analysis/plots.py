@@ -376,6 +376,34 @@ def _ratio_axis(ax, shown: pd.DataFrame, words: str) -> None:
                        "above 1 = more dropouts on the drug", 75))
 
 
+def _draw_estimate(ax, row: dict, y: int, ratio: bool) -> None:
+    """One estimate in its certainty's colour (a diamond for an OR); a point value from a secondary report is
+    drawn hollow, without an interval."""
+    colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
+    marker = "D" if ratio and str(row["measure"]) == "OR" else "o"
+    if pd.isna(row.get("ci_low")):
+        ax.plot(row["estimate"], y, marker=marker, ls="", color=colour, mfc="white", mew=2)
+    else:
+        ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+                    fmt=marker, color=colour, capsize=3)
+
+
+def _difference_axis(ax, shown: pd.DataFrame, words: str) -> None:
+    low = min(-1.6, float(shown["ci_low"].min()) - 0.1) if shown["ci_low"].notna().any() else -1.6
+    high = max(0.8, float(shown["ci_high"].max()) + 0.1) if shown["ci_high"].notna().any() else 0.8
+    ax.set_xlim(low, high)
+    ax.set_xlabel(wrap(f"Standardised mean difference vs placebo, {words} (below 0 favours the drug)", 75))
+
+
+def _certainty_legend(fig, ratio: bool, title: str) -> None:
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=g) for g, c in CERTAINTY_COLOURS.items()]
+    handles.append(Line2D([], [], marker="o", ls="", color="black", label="not graded"))
+    if ratio:
+        handles += [Line2D([], [], marker="o", ls="", mfc="white", color="black", label="RR (circle)"),
+                    Line2D([], [], marker="D", ls="", mfc="white", color="black", label="OR (diamond)")]
+    fig.legend(handles=handles, title=title, loc="outside lower center", ncols=4)
+
+
 def plot_forest(rows: pd.DataFrame, population: str, outcome: str = "core_symptoms_clinician",
                 title: str | None = None) -> Chart:
     """Forest plot of pooled estimates against placebo; treatments without an estimate are listed, not dropped.
@@ -398,34 +426,19 @@ def plot_forest(rows: pd.DataFrame, population: str, outcome: str = "core_sympto
         if ratio and str(row["measure"]) not in RATIO_MEASURES:
             raise ValueError(f"{row.get('estimate_id', row['treatment_id'])}: a dropout outcome needs a ratio "
                              f"measure ({', '.join(RATIO_MEASURES)}), not {row['measure']!r}")
-        colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
-        marker = "D" if ratio and str(row["measure"]) == "OR" else "o"
-        if pd.isna(row.get("ci_low")):  # a point value from a secondary report: drawn hollow, no interval
-            ax.plot(row["estimate"], y, marker=marker, ls="", color=colour, mfc="white", mew=2)
-        else:
-            ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]],
-                                                  [row["ci_high"] - row["estimate"]]],
-                        fmt=marker, color=colour, capsize=3)
+        _draw_estimate(ax, row, y, ratio)
     shown = rows[rows["estimate"].notna()]
     words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))
     if ratio:
         _ratio_axis(ax, shown, words)
         reference = 1.0
     else:
-        low = min(-1.6, float(shown["ci_low"].min()) - 0.1) if len(shown) else -1.6
-        high = max(0.8, float(shown["ci_high"].max()) + 0.1) if len(shown) else 0.8
-        ax.set_xlim(low, high)
-        ax.set_xlabel(wrap(f"Standardised mean difference vs placebo, {words} (below 0 favours the drug)", 75))
+        _difference_axis(ax, shown, words)
         reference = 0.0
     ax.axvline(reference, color="black", lw=1)
     ax.set_yticks(range(len(rows)), [_forest_label(row, ratio) for row in records])
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=g) for g, c in CERTAINTY_COLOURS.items()]
-    handles.append(Line2D([], [], marker="o", ls="", color="black", label="not graded"))
-    if ratio:
-        handles += [Line2D([], [], marker="o", ls="", mfc="white", color="black", label="RR (circle)"),
-                    Line2D([], [], marker="D", ls="", mfc="white", color="black", label="OR (diamond)")]
-    fig.legend(handles=handles, title="GRADE certainty", loc="outside lower center", ncols=4)
+    _certainty_legend(fig, ratio, "GRADE certainty")
     finding = title or forest_finding(rows, population, outcome)
     _title(ax, finding)
     if ratio:
@@ -531,14 +544,7 @@ def plot_selection(estimates: pd.DataFrame, claims: pd.DataFrame, outcome: str) 
     both = shown["population"].astype(str).nunique() > 1
     records = shown.to_dict("records")
     for y, row in enumerate(records):
-        colour = CERTAINTY_COLOURS.get(str(row.get("certainty")), OKABE_ITO["black"])
-        marker = "D" if str(row["measure"]) == "OR" else "o"
-        if pd.isna(row["ci_low"]):
-            points.plot(row["estimate"], y, marker=marker, ls="", color=colour, mfc="white", mew=2)
-        else:
-            points.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]],
-                                                      [row["ci_high"] - row["estimate"]]],
-                            fmt=marker, color=colour, capsize=3)
+        _draw_estimate(points, row, y, ratio)
     if records:
         points.set_yticks(range(len(records)), [_selection_label(row, ratio, both) for row in records])
         points.set_ylim(len(records) - 0.4, -0.6)
@@ -550,17 +556,9 @@ def plot_selection(estimates: pd.DataFrame, claims: pd.DataFrame, outcome: str) 
         _ratio_axis(points, shown, words)
         points.axvline(1.0, color="black", lw=1)
     else:
-        low = min(-1.6, float(shown["ci_low"].min()) - 0.1) if shown["ci_low"].notna().any() else -1.6
-        high = max(0.8, float(shown["ci_high"].max()) + 0.1) if shown["ci_high"].notna().any() else 0.8
-        points.set_xlim(low, high)
-        points.set_xlabel(wrap(f"Standardised mean difference vs placebo, {words} (below 0 favours the drug)", 75))
+        _difference_axis(points, shown, words)
         points.axvline(0.0, color="black", lw=1)
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=g) for g, c in CERTAINTY_COLOURS.items()]
-    handles.append(Line2D([], [], marker="o", ls="", color="black", label="not graded"))
-    if ratio:
-        handles += [Line2D([], [], marker="o", ls="", mfc="white", color="black", label="RR (circle)"),
-                    Line2D([], [], marker="D", ls="", mfc="white", color="black", label="OR (diamond)")]
-    fig.legend(handles=handles, title="GRADE certainty of the estimate", loc="outside lower center", ncols=4)
+    _certainty_legend(fig, ratio, "GRADE certainty of the estimate")
     _title(bars, selection_finding(estimates, claims, outcome))
     alt = ("Two panels. Claims in the selection by verdict: "
            + ", ".join(f"{verdict} {count}" for verdict, count in counts.items()) + ". Pooled estimates against "
