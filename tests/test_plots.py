@@ -28,9 +28,8 @@ def all_charts(data) -> dict[str, plots.Chart]:
         for outcome in ("core_symptoms_clinician", "dropout_adverse_events", "dropout_any_cause"):
             rows = metrics.forest_rows(data["meta_analyses"], data["treatments"], population, outcome)
             charts[f"forest-{population}-{outcome}"] = plots.plot_forest(rows, population, outcome)
-    for outcome in ("core_symptoms_clinician", "dropout_adverse_events"):
-        charts[f"selection-{outcome}"] = plots.plot_selection(queries.estimates(outcome=outcome, data=data),
-                                                              queries.claims(data=data), outcome)
+    charts["selection"] = plots.plot_selection(queries.estimates(outcome="dropout_adverse_events", data=data),
+                                               queries.claims(data=data), "dropout_adverse_events")
     return charts
 
 
