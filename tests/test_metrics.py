@@ -41,13 +41,18 @@ def test_counts_keep_every_category_with_zeros():
     assert counts.loc["a"].tolist() == [1, 0, 0, 0, 0]
 
 
-def test_central_claims_are_ketamine_adhd_efficacy_only():
+def test_central_claims_come_from_columns_not_words():
     claims = crafted_claims([
         ("a-1", "a", "supported", "efficacy", "Ketamine lifts depression within a day."),
-        ("a-2", "a", "unsupported", "efficacy", "Ketamine improves ADHD focus."),
+        ("a-2", "a", "unsupported", "efficacy", "Ketamine improves focus."),
         ("a-3", "a", "unsupported", "safety", "Ketamine is safe for ADHD patients."),
+        ("a-4", "a", "supported", "efficacy", "Unlike ADHD drugs, ketamine treats depression, anxiety and PTSD."),
+        ("a-5", "a", "unsupported", "efficacy", "The nasal spray helps attention."),
     ])
-    assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2"]
+    claims["condition"] = ["depression", "ADHD", "ADHD", "several", "ADHD"]
+    claims.loc[4, "treatment_id"] = "esketamine"
+    # a-2 never says "ADHD" and a-4 does: the condition column decides, as for 003-13 and 001-40 in the real data
+    assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2", "a-5"]
 
 
 def test_population_matching():

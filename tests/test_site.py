@@ -27,6 +27,8 @@ from analysis.site.notebooks import build_parameters, page_title, prepare_notebo
 from analysis.style import CSS_PX_PER_INCH
 
 ATTACK = '<script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">'
+# A link that validates (http, an acceptable host) but tries to break out of its attribute.
+ATTACK_URL = 'https://example.org/"><script>window.__injected = 3</script>'
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -55,7 +57,7 @@ def test_data_pages_escape_markup_and_refuse_script_links(data_copy):
     edit_cell(data_copy, "sources.csv", 6, "authors", ATTACK)
     edit_cell(data_copy, "sources.csv", 6, "doi", "")
     edit_cell(data_copy, "sources.csv", 6, "pmid", "")
-    edit_cell(data_copy, "sources.csv", 6, "url", "javascript:window.__injected=3")
+    edit_cell(data_copy, "sources.csv", 6, "url", ATTACK_URL)
     tables = load_dataset(data_copy)
     home = pages.home_page(tables, [], {"alt": ATTACK, "caption": ATTACK})
     for html in (pages.sources_page(tables), pages.article_cards(tables), home, pages.claims_script(tables)):
@@ -330,7 +332,7 @@ def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_
     edit_cell(data_copy, "sources.csv", 6, "authors", ATTACK)
     for column in ("doi", "pmid"):
         edit_cell(data_copy, "sources.csv", 6, column, "")
-    edit_cell(data_copy, "sources.csv", 6, "url", "javascript:window.__injected=3")
+    edit_cell(data_copy, "sources.csv", 6, "url", ATTACK_URL)
     root = copy_outputs(tmp_path / "attacked")
     render_site(root, data_copy)
     base = serve(root)

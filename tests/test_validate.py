@@ -282,3 +282,29 @@ def test_broken_schema_is_reported_without_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-c", script, str(project / "data")], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "schema.json: line 2, column 1: not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("javascript:alert(1)", "is not an http(s) web address"),
+    ("academic.oup.com/ijnp/article/24/10/808", "is not an http(s) web address"),
+    ("http://47.251.13.51:8081/30995364", "links to a bare IP address"),
+    ("http://[2001:db8::1]/label", "links to a bare IP address"),
+    ("https://www.scribd.com/document/1/a-label", "links to scribd.com, a mirror, shop or copy"),
+    ("https://uat.mimsdev.com/hongkong/drug/info/concerta", "links to a test or staging server (uat....)"),
+])
+def test_links_must_be_to_the_authority(data_copy, url, reason):
+    row = _row_of(data_copy, "sources", "source_id", "cortese2018_nma")
+    edit_cell(data_copy, "sources.csv", row, "url", url)
+    found = messages(data_copy)
+    assert len(found) == 1 and found[0].startswith(f"sources.csv, row {row} (line {row + 1}), column 'url': "
+                                                   f"{url!r} {reason}"), found
+
+
+def test_audited_articles_trace_to_their_text(data_copy):
+    edit_cell(data_copy, "sources.csv", 2, "text_sha256", "not-a-hash")
+    edit_cell(data_copy, "sources.csv", 3, "accessed", "")
+    assert messages(data_copy) == [
+        "sources.csv, row 2 (line 3), column 'text_sha256': 'not-a-hash' is not a SHA-256 in hex (64 characters "
+        "0-9, a-f)",
+        "sources.csv, row 3 (line 4), column 'accessed': is required for an audited article",
+    ]

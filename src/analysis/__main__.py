@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis validate|build|dictionary`. Errors are messages, never tracebacks."""
+"""Command line: `python -m analysis validate|build|dictionary|article`. Errors are messages, never tracebacks."""
 
 from __future__ import annotations
 
@@ -63,6 +63,38 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _article(args: argparse.Namespace) -> int:
+    from . import articles
+
+    try:
+        if args.step == "add":
+            article_id, folder = articles.add(args.path, args.url, args.title, args.accessed, args.site or "",
+                                              args.data, args.kind)
+            print(f"registered {article_id}; its work folder is {folder}\n"
+                  f"next: write its claims in {folder / articles.WORKSHEET} (one row per claim, in your own words, "
+                  f"under its section), describe the page in {folder / articles.SOURCE_ROW}, then run\n"
+                  f"  python -m analysis article check {article_id}")
+            return 0
+        report = (articles.merge if args.step == "merge" else articles.check)(args.id, args.data, args.text)
+    except articles.ArticleError as error:
+        print(f"article {args.step}: {error}", file=sys.stderr)
+        return 1
+    for note in report.notes:
+        print(f"note: {note}")
+    if args.step == "merge":
+        print(f"merged {args.id}: {len(report.claims)} claims, {len(report.settled)} settled disagreements; run "
+              "`make figures` to rebuild the pages")
+        return 0
+    if report.missing:
+        print(f"{args.id}: {len(report.missing)} thing(s) before it counts:", file=sys.stderr)
+        for item in report.missing:
+            print(f"  {item}", file=sys.stderr)
+        return 1
+    print(f"{args.id}: ready ({len(report.claims)} claims rated twice, disagreements settled); merge it with\n"
+          f"  python -m analysis article merge {args.id}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +112,23 @@ def main(argv: list[str] | None = None) -> int:
     words = commands.add_parser("dictionary", help="write data/DICTIONARY.md from data/schema.json")
     words.add_argument("--check", action="store_true", help="exit 1 if DICTIONARY.md is out of date")
     words.set_defaults(handler=_dictionary)
+    article = commands.add_parser("article", help="audit a new web article: add, check, merge")
+    steps = article.add_subparsers(dest="step", required=True)
+    add = steps.add_parser("add", help="register an article from a saved text or HTML file")
+    add.add_argument("path", type=Path, help="the article's text as audited (.txt or .html; never committed)")
+    add.add_argument("--url", required=True, help="the article's published address")
+    add.add_argument("--title", required=True, help="its title as published")
+    add.add_argument("--accessed", required=True, help="the date the text was read, YYYY-MM-DD")
+    add.add_argument("--site", help="the site's name, e.g. the clinic or magazine")
+    add.add_argument("--kind", default="web_article", help="web_article (default) or seed_article")
+    for name, words in (("check", "report what is missing before the article counts, and write the next sheet"),
+                        ("merge", "append a checked article to the dataset's tables")):
+        step = steps.add_parser(name, help=words)
+        step.add_argument("id", help="the article's id, as `add` printed it")
+        step.add_argument("--text", type=Path, help="the audited text, if not where `add` read it")
+    for step in steps.choices.values():
+        step.add_argument("--data", type=Path, help="dataset folder (default: data/)")
+    article.set_defaults(handler=_article)
     args = parser.parse_args(argv)
     from .schema import SchemaError
 

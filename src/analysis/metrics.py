@@ -259,13 +259,18 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
     return pd.DataFrame(texts).T, pd.DataFrame(scores).T
 
 
+# The treatments the review is about: ketamine and its S-enantiomer esketamine (the Spravato nasal spray).
+KETAMINE_TREATMENTS = ("ketamine", "esketamine")
+
+
 def ketamine_adhd_efficacy_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """Efficacy claims about ketamine that mention ADHD: the articles' central promise.
+    """Efficacy claims about ketamine or esketamine in ADHD: the articles' central promise. What a claim is about
+    comes from its columns (topic, treatment, condition), never from searching its words.
 
     Efficacy claims about ketamine in depression are legitimately supported; these are the ones no trial backs.
     """
-    mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(["ketamine", "esketamine"])
-            & claims["claim"].str.contains("ADHD", regex=False))
+    mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(KETAMINE_TREATMENTS)
+            & (claims["condition"] == "ADHD"))
     return claims[mask]
 
 

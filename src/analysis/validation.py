@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import paths
 from .schema import load_schema
@@ -302,6 +304,8 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
             if not row["title"]:
                 problems.append(Problem("sources.csv", "is required for every source other than an "
                                         "audited article", number, line, "title"))
+        check_links(sources, problems)
+        check_audited_articles(sources, tables.get("claims"), problems)
         kinds = {row["source_id"]: row["kind"] for row in sources.rows}
         claims = tables.get("claims")
         for number, row, line in claims.numbered() if claims else []:
@@ -350,6 +354,67 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                         problems.append(Problem("meta_analyses.csv", f"is not above 0: a ratio ({row['measure']}) "
                                                 "and its bounds are positive (1 = no difference)",
                                                 number, line, column, row[column]))
+
+
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def refused_host(url: str) -> str | None:
+    """Why a link is not to an authority, from the contract's `link_rules`: a bare IP address, a known mirror,
+    shop or scrambled copy, or a test or staging server. None when the host is acceptable."""
+    rules = load_schema().get("link_rules", {})
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return "is not a readable web address"
+    try:
+        ipaddress.ip_address(host)
+        return "links to a bare IP address"
+    except ValueError:
+        pass
+    for refused in rules.get("refused_hosts", []):
+        if host == refused or host.endswith("." + refused):
+            return f"links to {refused}, a mirror, shop or copy rather than the publisher"
+    for prefix in rules.get("refused_host_prefixes", []):
+        if host.startswith(prefix):
+            return f"links to a test or staging server ({prefix}...)"
+    return None
+
+
+def check_links(sources: RawTable, problems: list[Problem]) -> None:
+    """A source's link is its authority (publisher, regulator, registry): a copy read elsewhere is named in
+    checked_how, never shown to a student as the link."""
+    for number, row, line in sources.numbered():
+        url = row["url"]
+        if not url:
+            continue
+        if urlsplit(url).scheme not in ("http", "https"):
+            problems.append(Problem("sources.csv", "is not an http(s) web address", number, line, "url", url))
+            continue
+        why = refused_host(url)
+        if why:
+            problems.append(Problem("sources.csv", f"{why}: link the publisher, regulator or registry page and name "
+                                    "the copy you read in checked_how", number, line, "url", url))
+
+
+def check_audited_articles(sources: RawTable, claims: RawTable | None, problems: list[Problem]) -> None:
+    """Each audited article traces to its page and its text: title, date read and the SHA-256 of the text as
+    audited (the text itself is never stored); and it has claims, or it is not yet audited."""
+    with_claims = {row["source_id"] for row in claims.rows} if claims else None
+    for number, row, line in sources.numbered():
+        if row["kind"] not in AUDITED_KINDS:
+            continue
+        for column in ("title", "accessed", "text_sha256"):
+            if not row.get(column):
+                problems.append(Problem("sources.csv", "is required for an audited article", number, line, column))
+        digest = row.get("text_sha256", "")
+        if digest and not SHA256_PATTERN.fullmatch(digest):
+            problems.append(Problem("sources.csv", "is not a SHA-256 in hex (64 characters 0-9, a-f)", number, line,
+                                    "text_sha256", digest))
+        if with_claims is not None and row["source_id"] not in with_claims:
+            problems.append(Problem("sources.csv", "is an audited article with no claims in claims.csv: finish its "
+                                    "audit (python -m analysis article check) before it joins the dataset",
+                                    number, line, "source_id", row["source_id"]))
 
 
 def check_idea_consistency(claims: RawTable, problems: list[Problem]) -> None:

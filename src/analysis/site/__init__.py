@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..data import load_dataset
+from ..findings import audited_articles, plural
 from ..notebook_files import read_notebook, write_notebook
 from . import pages
 from .notebooks import figure_metadata, page_title, prepare_notebook
@@ -49,10 +50,11 @@ def _alt_index(figures: Path) -> dict[str, str]:
 def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False) -> None:
     """The Sphinx source tree: notebooks made into pages, data pages, the home page with the reading order."""
     generated = source / "_generated"
+    articles = plural(len(audited_articles(tables["sources"])), "audited article")
     _write(generated / "claims-data.js", pages.claims_script(tables))
     _write(source / "claims.fragment.html", pages.claims_page())
     _write(source / "claims.md", _raw_page(
-        "Claims explorer", "Every claim the five articles make, paraphrased in our words, with its verdict, "
+        "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its verdict, "
         "certainty, reasons and evidence. Filters match exactly; the search matches whole words (word "
         "beginnings while you type).", "claims.fragment.html"))
     if only_claims:
@@ -67,12 +69,12 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
                        source / path.name)
     _write(source / "sources.fragment.html", pages.sources_page(tables))
     _write(source / "sources.md", _raw_page(
-        "Sources", "Every source the review uses: the five audited articles, the works they cite, and the labels, "
+        "Sources", f"Every source the review uses: the {articles}, the works they cite, and the labels, "
         "trials, reviews and guidelines behind the verdicts. Each entry says how it was checked.",
         "sources.fragment.html"))
     _write(source / "articles.fragment.html", pages.article_cards(tables))
     _write(source / "articles.md", _raw_page(
-        "The five articles: report cards", "One card per audited web article: what it is, how its claims "
+        f"The {articles}: report cards", "One card per audited web article: what it is, how its claims "
         "fared, and what it offers as backing.", "articles.fragment.html"))
     _write(source / "data.fragment.html", pages.data_page(sorted(path.name for path in (source / "_data").glob("*"))
                                                           if (source / "_data").is_dir() else []))

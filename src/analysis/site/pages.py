@@ -11,10 +11,13 @@ from collections import defaultdict
 
 import pandas as pd
 
-from .. import metrics
+from .. import findings, metrics
 from .html import anchor, fragment, present, source_link, text
 
-FACETS = ("article", "verdict", "topic", "treatment", "certainty")
+# Each facet of the explorer and the claims column it filters on exactly.
+FACET_COLUMNS = {"article": "source_id", "verdict": "verdict", "topic": "topic", "treatment": "treatment_id",
+                 "condition": "condition", "certainty": "certainty"}
+FACETS = tuple(FACET_COLUMNS)
 OPTIONAL_CLAIM_COLUMNS = ("idea_id", "population")  # shown when a later dataset has them
 
 
@@ -47,6 +50,7 @@ def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
             "id": _value(claim["claim_id"]), "article": _value(claim["source_id"]),
             "section": _value(claim["section"]), "claim": _value(claim["claim"]),
             "topic": _value(claim["topic"]), "treatment": _value(claim["treatment_id"]),
+            "condition": _value(claim["condition"]),
             "backing": _value(claim["backing"]), "verdict": _value(claim["verdict"]),
             "certainty": _value(claim["certainty"]), "rationale": _value(claim["rationale"]),
             "evidence": evidence_ids(claim["evidence_ids"]),
@@ -54,25 +58,31 @@ def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
         row.update({column: _value(claim[column]) for column in extra})
         rows.append(row)
     labels = {"article": articles, "treatment": treatments}
+    # Every treatment of the comparison is offered, esketamine included, even with no claim about it yet.
+    listed = {"treatment": list(treatments)}
     facets = {}
-    for facet, column in zip(FACETS, ("source_id", "verdict", "topic", "treatment_id", "certainty"), strict=True):
+    for facet, column in FACET_COLUMNS.items():
         used = claims[column].dropna().astype(str)
-        order = list(claims[column].cat.categories) if isinstance(claims[column].dtype, pd.CategoricalDtype) \
-            else list(dict.fromkeys(sorted(used)))
         counts = used.value_counts()
-        facets[facet] = [[value, labels.get(facet, {}).get(value, value), int(counts[value])]
-                         for value in order if value in counts.index]
+        if facet in listed:
+            order = listed[facet]
+        elif isinstance(claims[column].dtype, pd.CategoricalDtype):
+            order = [value for value in claims[column].cat.categories if value in counts.index]
+        else:
+            order = sorted(counts.index)
+        facets[facet] = [[value, labels.get(facet, {}).get(value, value), int(counts.get(value, 0))]
+                         for value in order]
     return {"articles": articles, "treatments": treatments, "facets": facets, "extra": extra, "claims": rows}
 
 
-CODED_FIELDS = ("article", "topic", "treatment", "backing", "verdict", "certainty")
+CODED_FIELDS = ("article", "topic", "treatment", "condition", "backing", "verdict", "certainty")
 
 
 def encode_claims(data: dict) -> dict:
     """The explorer data made compact for 20,000 claims: one list per claim, repeated values as numbers
     into a table of values (-1: none), evidence ids joined with ';'. claims.js decodes it."""
-    fields = ["id", "article", "section", "claim", "topic", "treatment", "backing", "verdict", "certainty",
-              "rationale", "evidence", *data["extra"]]
+    fields = ["id", "article", "section", "claim", "topic", "treatment", "condition", "backing", "verdict",
+              "certainty", "rationale", "evidence", *data["extra"]]
     values: dict[str, list[str]] = {field: [] for field in CODED_FIELDS}
     codes: dict[str, dict[str, int]] = {field: {} for field in CODED_FIELDS}
     rows = []
@@ -117,6 +127,7 @@ def claims_page() -> str:
 </form>
 <p class="claim-count" aria-live="polite"><span id="claim-count">0</span> of <span id="claim-total">0</span>
 claims shown. <a id="claim-share" href="claims.html">Link to this view</a></p>
+<p id="claim-notice" class="claim-notice" role="status" hidden></p>
 <div id="linked-claim"></div>
 <div id="claim-results"></div>
 <p><button type="button" id="claim-more" hidden>Show more claims</button></p>
@@ -235,25 +246,13 @@ def article_cards(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def key_finding(tables: dict[str, pd.DataFrame]) -> str:
-    """The home page's lead: computed counts, then the finding in words."""
-    claims = tables["claims"]
-    ketamine = metrics.ketamine_adhd_efficacy_claims(claims)
-    counts = claims["verdict"].astype(str).value_counts()
-    mix = ", ".join(f"{int(counts.get(v, 0))} {text(v)}" for v in claims["verdict"].cat.categories
-                    if counts.get(v, 0))
-    backed = int((ketamine["verdict"].astype(str) == "supported").sum())
-    own = ketamine["verdict"].astype(str).value_counts()
-    own_mix = ", ".join(f"{int(own[v])} {text(v)}" for v in claims["verdict"].cat.categories if own.get(v, 0))
-    return (f'<p class="key-finding"><strong>Key finding.</strong> We found no randomised trial of ketamine or '
-            f"esketamine in people with ADHD. The five articles make {len(claims)} checkable claims ({mix}). "
-            f"{len(ketamine)} of them are efficacy claims about ketamine or esketamine and ADHD ({own_mix}): "
-            f"{backed or 'none'} supported by the evidence. "
-            "Ketamine's fast onset comes from depression and anaesthesia studies, not from ADHD.</p>\n")
+    """The home page's lead: the review's computed finding (findings.key_finding), escaped."""
+    sentences = " ".join(text(sentence) for sentence in findings.key_finding(tables))
+    return f'<p class="key-finding"><strong>Key finding.</strong> {sentences}</p>\n'
 
 
 HOME_FIGURE = "05-comparison-matrix"
-HOME_CAPTION = ("Every treatment side by side on onset, risk and evidence (darker = worse for the treatment); "
-                "ketamine and esketamine have no randomised evidence in ADHD.")
+HOME_CAPTION = "Every treatment side by side on onset, risk and evidence."  # when the figure carries no caption
 
 
 def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], figure: dict | None) -> str:

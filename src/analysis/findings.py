@@ -1,0 +1,97 @@
+"""The review's findings as sentences computed from the data: the home page, the README, the notebooks and the
+figures all say what these functions say, so that new evidence changes the words with the numbers.
+
+Every function returns plain text (no markup); whoever shows it escapes it for the page it goes on.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .metrics import KETAMINE_TREATMENTS, hours_text, ketamine_adhd_efficacy_claims
+from .schema import label, vocabulary
+from .validation import AUDITED_KINDS
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """'1 article', '2 articles', '0 articles'."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+def listed(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = [str(word) for word in words]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def audited_articles(sources: pd.DataFrame) -> pd.DataFrame:
+    """The audited web articles (the seeds and those found by the recorded search), in id order."""
+    return sources[sources["kind"].isin(AUDITED_KINDS)].sort_values("source_id")
+
+
+def ketamine_adhd_trials(sources: pd.DataFrame) -> pd.DataFrame:
+    """Randomised trials on record that give ketamine or esketamine to people with ADHD and measure ADHD outcomes."""
+    return sources[(sources["kind"] == "rct") & (sources["tests_ketamine_in_adhd"] == "yes")]
+
+
+def trial_sentence(sources: pd.DataFrame) -> str:
+    trials = ketamine_adhd_trials(sources)
+    if trials.empty:
+        return "We found no randomised trial of ketamine or esketamine in people with ADHD."
+    named = [f"{row.title} ({int(row.year)})" if pd.notna(row.year) else str(row.title)
+             for row in trials.itertuples(index=False)]
+    return (f"We found {plural(len(trials), 'randomised trial')} of ketamine or esketamine in people with ADHD: "
+            f"{listed(named)}.")
+
+
+def verdict_mix(verdicts: pd.Series) -> str:
+    """'12 supported, 3 mixed' in the schema's order of verdicts, zero counts left out."""
+    counts = verdicts.astype(str).value_counts()
+    return ", ".join(f"{int(counts[v])} {v}" for v in vocabulary("verdict") if counts.get(v, 0)) or "none"
+
+
+def claims_sentence(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
+    articles = len(audited_articles(sources))
+    return (f"The {plural(articles, 'audited article')} make {plural(len(claims), 'checkable claim')} "
+            f"({verdict_mix(claims['verdict'])}).")
+
+
+def ketamine_claims_sentence(claims: pd.DataFrame) -> str:
+    central = ketamine_adhd_efficacy_claims(claims)
+    if central.empty:
+        return "None of them is an efficacy claim about ketamine or esketamine in ADHD."
+    supported = int((central["verdict"] == "supported").sum())
+    backed = "none" if supported == 0 else str(supported)
+    return (f"{len(central)} of them {'is an efficacy claim' if len(central) == 1 else 'are efficacy claims'} "
+            f"about ketamine or esketamine in ADHD ({verdict_mix(central['verdict'])}): {backed} supported by the "
+            "evidence.")
+
+
+def onset_sentence(onset: pd.DataFrame, treatments: pd.DataFrame) -> str:
+    """Where ketamine's onset was measured, against how fast stimulants act in ADHD."""
+    own = onset[onset["treatment_id"].isin(KETAMINE_TREATMENTS)]
+    in_adhd = own[own["condition_is_adhd"].astype(bool)]
+    if own.empty:
+        lead = "No onset figure for ketamine or esketamine is on record"
+    elif in_adhd.empty:
+        where = sorted({label("condition", c).split(" (")[0] for c in own["condition"].astype(str)})
+        lead = f"Ketamine's fast onset was measured in {listed(where)}, not in ADHD"
+    else:
+        first = in_adhd["first_effect_hours_min"].fillna(in_adhd["first_effect_hours_max"]).dropna()
+        when = f", first effect at {hours_text(float(first.min()))}" if len(first) else ""
+        verb = "was" if len(in_adhd) == 1 else "were"
+        lead = f"{plural(len(in_adhd), 'onset figure')} for ketamine or esketamine {verb} measured in ADHD{when}"
+    stimulants = set(treatments.loc[treatments["class"] == "stimulant", "treatment_id"])
+    timed = onset[onset["treatment_id"].isin(stimulants) & onset["condition_is_adhd"].astype(bool)]
+    first = timed["first_effect_hours_min"].fillna(timed["first_effect_hours_max"]).dropna()
+    if first.empty:
+        return lead + "."
+    low, high = hours_text(float(first.min())), hours_text(float(first.max()))
+    span = low if low == high else f"{low} to {high}"
+    return f"{lead}; stimulants first act at {span} in ADHD."
+
+
+def key_finding(data: dict[str, pd.DataFrame]) -> list[str]:
+    """The review's lead, sentence by sentence: trials, claims, the ketamine claims, onset."""
+    return [trial_sentence(data["sources"]), claims_sentence(data["claims"], data["sources"]),
+            ketamine_claims_sentence(data["claims"]), onset_sentence(data["onset"], data["treatments"])]
