@@ -10,6 +10,7 @@ _HOMES = {
     "DatasetError": "data",
     "load_dataset": "data",
     "load_table": "data",
+    "finding": "outputs",
     "publish_figure": "outputs",
     "resolve_out_dir": "outputs",
     "save_table": "outputs",
@@ -22,6 +23,9 @@ _HOMES = {
     "metrics": None,
     "plots": None,
     "explore": None,
+    "findings": None,
+    "tables": None,
+    "articles": None,
 }
 
 __all__ = sorted(_HOMES)

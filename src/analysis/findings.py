@@ -95,3 +95,60 @@ def key_finding(data: dict[str, pd.DataFrame]) -> list[str]:
     """The review's lead, sentence by sentence: trials, claims, the ketamine claims, onset."""
     return [trial_sentence(data["sources"]), claims_sentence(data["claims"], data["sources"]),
             ketamine_claims_sentence(data["claims"]), onset_sentence(data["onset"], data["treatments"])]
+
+
+def reference_sentence(references: pd.DataFrame) -> str:
+    """What the articles' own reference lists hold (from `metrics.reference_audit`)."""
+    cited = int(references["references_cited"].sum())
+    if cited == 0:
+        return "None of the audited articles carries a reference list."
+    lists = int((references["references_cited"] > 0).sum())
+    testing = int(references["test_ketamine_in_adhd"].sum())
+    unclear = int(references["unidentified_or_unclear"].sum())
+    tested = ("none of them tests" if testing == 0 else
+              f"{testing} {'tests' if testing == 1 else 'test'}")
+    return (f"{plural(lists, 'article')} {'carries a reference list' if lists == 1 else 'carry reference lists'}, "
+            f"{plural(cited, 'work')} in all: {tested} ketamine or esketamine in people with ADHD; "
+            f"{unclear} could not be identified or are unclear.")
+
+
+def agreement_sentence(n: int, verdict_kappa: float, verdicts_differ: int, certainty_kappa: float,
+                       differ: int) -> str:
+    return (f"{plural(n, 'claim')} rated twice. Verdicts: Cohen's kappa {verdict_kappa:.2f} "
+            f"({plural(verdicts_differ, 'claim')} differ). Certainty: linearly weighted kappa {certainty_kappa:.2f}. "
+            f"{plural(differ, 'claim')} differ in verdict or certainty, each settled on the evidence.")
+
+
+def evidence_sentence(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame) -> str:
+    """Which treatments have a pooled effect on ADHD symptoms on record; of the others, which a recorded search
+    found no randomised trial for, and which simply have no estimate in this dataset (an approved, trialled drug
+    is not the same as an untested one)."""
+    names = treatments.set_index("treatment_id")["name"].map(lambda name: str(name).split(" (")[0])
+    core = estimates[estimates["outcome"].astype(str).str.startswith("core_") & estimates["estimate"].notna()]
+    with_estimate = set(core["treatment_id"])
+    searched = set(gaps["treatment_id"])
+    untested = [names[tid] for tid in treatments["treatment_id"] if tid not in with_estimate and tid in searched]
+    parts = [f"{len(with_estimate & set(treatments['treatment_id']))} of {len(treatments)} treatments have a pooled "
+             "effect on ADHD symptoms against placebo in this dataset"]
+    for status in vocabulary("adhd_status"):
+        unrecorded = [names[row.treatment_id] for row in treatments.itertuples(index=False)
+                      if str(row.adhd_status) == status and row.treatment_id not in with_estimate | searched]
+        if unrecorded:
+            verb = "is" if len(unrecorded) == 1 else "are"
+            parts.append(f"{listed(unrecorded)} {verb} {status} for ADHD but {'has' if verb == 'is' else 'have'} no "
+                         "pooled estimate in this dataset")
+    if untested:
+        parts.append(f"for {listed(untested)} a recorded search found no randomised trial in ADHD")
+    return "; ".join(parts) + "."
+
+
+def schedule_sentence(treatments: pd.DataFrame) -> str:
+    """The US controlled-substance schedule of each treatment, grouped."""
+    groups = []
+    for schedule in vocabulary("us_schedule"):
+        named = [str(name).split(" (")[0] for name in
+                 treatments.loc[treatments["us_schedule"].astype(str) == schedule, "name"]]
+        if named:
+            where = "not controlled" if schedule == "not controlled" else f"Schedule {schedule.removeprefix('C')}"
+            groups.append(f"{listed(named)} {'is' if len(named) == 1 else 'are'} {where}")
+    return "In the US, " + "; ".join(groups) + "."

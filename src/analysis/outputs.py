@@ -1,4 +1,5 @@
-"""Save what notebooks make: tables as CSV, figures via the shared style, and show them with alt text."""
+"""Save what notebooks make: tables as CSV, figures via the shared style, findings as Markdown text; and show
+them with alt text."""
 
 from __future__ import annotations
 
@@ -75,3 +76,21 @@ def publish_figure(chart, name: str, out_dir: str | Path):
     png = written["png"].read_bytes()
     metadata = {"alt": chart.alt_text.strip(), "figure": name, "caption": chart.caption.strip()}
     return Image(data=png, format="png", width=css_width(png_size(png)[0]), metadata=metadata)
+
+
+# Characters that start markup in Markdown or HTML wherever they stand in a line.
+MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>&~|])")
+
+
+def markdown_text(text: object) -> str:
+    """Plain text made inert in Markdown: data words such as a title with '<script>' or '*' show as written."""
+    return MARKDOWN_ACTIVE.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def finding(*sentences: str, bullets: bool = False):
+    """Computed sentences shown as Markdown text in the notebook and the book (never `print` output); with
+    `bullets`, one list item per sentence."""
+    from IPython.display import Markdown
+
+    parts = [markdown_text(sentence) for sentence in sentences if str(sentence).strip()]
+    return Markdown("\n".join(f"- {part}" for part in parts) if bullets else " ".join(parts))
