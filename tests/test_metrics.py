@@ -32,6 +32,7 @@ def test_overreach_index_on_crafted_claims():
     assert index.loc["a", "overreach_index"] == pytest.approx(0.5)
     assert index.loc["b", "overreach_index"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
     assert index.loc["b", "share_unsupported"] == pytest.approx(0.5)
+    assert index.loc["a", "share_supported"] == pytest.approx(0.5) and index.loc["b", "share_supported"] == 0
 
 
 def test_counts_keep_every_category_with_zeros():

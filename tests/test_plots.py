@@ -129,7 +129,7 @@ def crafted_ratio_rows() -> pd.DataFrame:
         "estimate": [1.45, 1.29, 3.1, np.nan], "ci_low": [1.1, 0.59, 1.9, np.nan],
         "ci_high": [1.9, 2.77, 5.2, np.nan], "certainty": ["moderate", pd.NA, "low", pd.NA],
         "source_id": ["gosling2025_ebi_adhd_dataset", "joseph2017_guanfacine_nma", "gosling2025_ebi_adhd_dataset",
-                      "(no pooled estimate)"],
+                      pd.NA],
     })
 
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis validate|build|dictionary|article`. Errors are messages, never tracebacks."""
+"""Command line: `python -m analysis validate|build|dictionary|readme|article`. Errors are messages, never tracebacks."""
 
 from __future__ import annotations
 
@@ -63,6 +63,28 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _readme(args: argparse.Namespace) -> int:
+    from .data import load_dataset
+    from .readme import with_key_finding
+
+    target = paths.PROJECT_ROOT / "README.md"
+    current = target.read_text(encoding="utf-8")
+    try:
+        text = with_key_finding(current, load_dataset())
+    except ValueError as error:
+        print(f"readme: {error}", file=sys.stderr)
+        return 1
+    if args.check:
+        if text != current:
+            print(f"{target}: its key finding is not what the data say: run python -m analysis readme",
+                  file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote the key finding of {target}")
+    return 0
+
+
 def _article(args: argparse.Namespace) -> int:
     from . import articles
 
@@ -112,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     words = commands.add_parser("dictionary", help="write data/DICTIONARY.md from data/schema.json")
     words.add_argument("--check", action="store_true", help="exit 1 if DICTIONARY.md is out of date")
     words.set_defaults(handler=_dictionary)
+    readme = commands.add_parser("readme", help="write README.md's key finding from the data")
+    readme.add_argument("--check", action="store_true", help="exit 1 if the README's key finding is out of date")
+    readme.set_defaults(handler=_readme)
     article = commands.add_parser("article", help="audit a new web article: add, check, merge")
     steps = article.add_subparsers(dest="step", required=True)
     add = steps.add_parser("add", help="register an article from a saved text or HTML file")

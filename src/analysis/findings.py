@@ -152,3 +152,62 @@ def schedule_sentence(treatments: pd.DataFrame) -> str:
             where = "not controlled" if schedule == "not controlled" else f"Schedule {schedule.removeprefix('C')}"
             groups.append(f"{listed(named)} {'is' if len(named) == 1 else 'are'} {where}")
     return "In the US, " + "; ".join(groups) + "."
+
+
+def _class_plural(treatment_class: str) -> str:
+    return {"NMDA antagonist": "NMDA antagonists"}.get(treatment_class, f"{treatment_class}s")
+
+
+def onset_by_class(timeline: pd.DataFrame) -> list[str]:
+    """One sentence per class of treatment (`metrics.onset_timeline`): the range of first effects measured in
+    ADHD, or the conditions its figures were measured in instead."""
+    return [f"{part[:1].upper()}{part[1:]}." for part in onset_parts(timeline)]
+
+
+def onset_parts(timeline: pd.DataFrame) -> list[str]:
+    """The clauses of `onset_by_class`, uncapitalised and without a full stop, to join into one title."""
+    sentences = []
+    for treatment_class in vocabulary("treatment_class"):
+        own = timeline[timeline["class"].astype(str) == treatment_class]
+        if own.empty:
+            continue
+        in_adhd = own.loc[own["condition_is_adhd"].astype(bool), "first_hours"].dropna()
+        if len(in_adhd):
+            low, high = hours_text(float(in_adhd.min())), hours_text(float(in_adhd.max()))
+            span = low if low == high else f"{low} to {high}"
+            sentences.append(f"{_class_plural(treatment_class)} first act at {span} in ADHD")
+        else:
+            elsewhere = sorted({label("condition", c).split(" (")[0] for c in own["condition"]})
+            sentences.append(f"{_class_plural(treatment_class)} were timed only in {listed(elsewhere)}, not ADHD")
+    return sentences
+
+
+def without_rows(rows: pd.DataFrame, treatments: pd.DataFrame, what: str) -> str:
+    """Which treatments have no row in `rows` (a figure's data), so that an absent line is read as absent data."""
+    names = treatments.set_index("treatment_id")["name"].map(lambda name: str(name).split(" (")[0])
+    missing = [names[tid] for tid in treatments["treatment_id"] if tid not in set(rows["treatment_id"])]
+    if not missing:
+        return f"Every treatment has a {what}."
+    return f"No {what} is on record for {listed(missing)}."
+
+
+def boxed_warning_sentence(treatments: pd.DataFrame, adverse: pd.DataFrame) -> str:
+    names = treatments.set_index("treatment_id")["name"].map(lambda name: str(name).split(" (")[0])
+    boxed = set(adverse.loc[adverse["category"] == "boxed_warning", "treatment_id"])
+    named = [names[tid] for tid in treatments["treatment_id"] if tid in boxed]
+    if not named:
+        return "No label on record carries a boxed warning."
+    return f"{listed(named)} {'carries' if len(named) == 1 else 'carry'} a boxed warning on the label."
+
+
+def bottom_line(data: dict[str, pd.DataFrame]) -> list[str]:
+    """The review's conclusion for a reader, point by point: evidence, onset, risks, the articles."""
+    return [
+        f"Evidence: {trial_sentence(data['sources'])} "
+        f"{evidence_sentence(data['meta_analyses'], data['treatments'], data['evidence_gaps'])}",
+        f"Onset: {onset_sentence(data['onset'], data['treatments'])}",
+        f"Risks: {schedule_sentence(data['treatments'])} "
+        f"{boxed_warning_sentence(data['treatments'], data['adverse_effects'])}",
+        f"The articles: {claims_sentence(data['claims'], data['sources'])} "
+        f"{ketamine_claims_sentence(data['claims'])}",
+    ]

@@ -52,13 +52,27 @@ def verdict_shares(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def overreach_index(claims: pd.DataFrame) -> pd.DataFrame:
-    """Per article: claims, mean overreach weight, and the share of claims unsupported or contradicted."""
+    """Per article: claims, the share supported, mean overreach weight, and the share of claims unsupported or
+    contradicted."""
     weights = claims["verdict"].astype(str).map(OVERREACH_WEIGHTS)
-    frame = claims.assign(weight=weights, refuted=claims["verdict"].isin(["unsupported", "contradicted"]))
+    frame = claims.assign(weight=weights, refuted=claims["verdict"].isin(["unsupported", "contradicted"]),
+                          backed=claims["verdict"] == "supported")
     summary = frame.groupby(frame["source_id"].astype(str)).agg(
-        claims=("claim_id", "size"), overreach_index=("weight", "mean"), share_unsupported=("refuted", "mean")
+        claims=("claim_id", "size"), share_supported=("backed", "mean"), overreach_index=("weight", "mean"),
+        share_unsupported=("refuted", "mean")
     )
     return summary.sort_values("overreach_index", ascending=False)
+
+
+def audited_article_table(sources: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per audited article: where it was published, its title, when it was read and how many claims."""
+    articles = sources[sources["kind"].isin(AUDITED_KINDS)].sort_values("source_id")
+    counts = claims["source_id"].astype(str).value_counts()
+    return pd.DataFrame({"source_id": articles["source_id"].astype(str),
+                         "site_name": articles["site_name"], "title": articles["title"],
+                         "accessed": articles["accessed"].astype("string"),
+                         "claims": articles["source_id"].astype(str).map(counts).fillna(0).astype(int)}
+                        ).reset_index(drop=True)
 
 
 def reference_audit(sources: pd.DataFrame) -> pd.DataFrame:
@@ -83,6 +97,12 @@ def onset_timeline(onset: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFram
     frame["full_hours"] = frame["full_effect_hours_max"].fillna(frame["full_effect_hours_min"])
     frame["label"] = frame["name"].astype(str) + " - " + frame["formulation"].astype(str)
     return in_treatment_order(frame, treatments, "first_hours")
+
+
+def onset_table(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The timeline as a reader's table: treatment name, formulation, condition, first and full effect, source."""
+    columns = ["name", "formulation", "condition", "first_hours", "full_hours", "source_id", "check_status"]
+    return timeline[columns].rename(columns={"name": "treatment"})
 
 
 def onset_claims(claims: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +131,20 @@ def adverse_effect_pairs(adverse: pd.DataFrame, treatments: pd.DataFrame, popula
     frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
     frame["excess_pct"] = frame["incidence_drug_pct"] - frame["incidence_placebo_pct"]
     return frame.sort_values(["class", "name", "excess_pct"], ascending=[True, True, False]).reset_index(drop=True)
+
+
+def adverse_effect_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """`adverse_effect_pairs` as a reader's table, treatment by name."""
+    columns = ["name", "effect", "incidence_drug_pct", "incidence_placebo_pct", "excess_pct", "population",
+               "source_id"]
+    return pairs[columns].rename(columns={"name": "treatment"})
+
+
+def treatment_risks(adverse: pd.DataFrame, treatment_id: str, population: str) -> pd.DataFrame:
+    """One treatment's recorded adverse effects that concern `population` or no particular age group."""
+    own = adverse[(adverse["treatment_id"] == treatment_id) & adverse["population"].apply(applies_to,
+                                                                                          population=population)]
+    return own[["effect", "category", "incidence_drug_pct", "population", "source_id", "check_status"]]
 
 
 def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame, population: str | None = None) -> pd.DataFrame:
@@ -143,9 +177,17 @@ def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: s
                        & estimates["estimate"].notna()]
     frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
     missing = treatments[~treatments["treatment_id"].isin(frame["treatment_id"])]
-    gaps = missing[["treatment_id", "name", "class"]].assign(source_id="(no pooled estimate)")
+    gaps = missing[["treatment_id", "name", "class"]]
     frame = pd.concat([frame, gaps], ignore_index=True)
     return in_treatment_order(frame, treatments, "source_id")
+
+
+def estimate_table(rows: pd.DataFrame, ratios: bool = False) -> pd.DataFrame:
+    """`forest_rows` as a reader's table, treatment by name; with `ratios`, each row's subgroup and measure (an OR
+    and an RR are never read as one measure)."""
+    columns = ["name", *(["subgroup", "measure"] if ratios else []), "estimate", "ci_low", "ci_high", "n_trials",
+               "certainty", "source_id", "check_status"]
+    return rows[columns].rename(columns={"name": "treatment"})
 
 
 def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame,

@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .findings import onset_parts
 from .metrics import hours_text, short_name
-from .schema import label, vocabulary
+from .schema import label
 from .style import (
     CERTAINTY_COLOURS,
     CLASS_COLOURS,
@@ -174,26 +175,9 @@ def formulation_label(name: str, formulation: str) -> str:
     return " ".join(words) or str(formulation)
 
 
-def _class_plural(treatment_class: str) -> str:
-    return {"NMDA antagonist": "NMDA antagonists"}.get(treatment_class, f"{treatment_class}s")
-
-
 def onset_finding(timeline: pd.DataFrame) -> str:
     """Per class: the range of first effects measured in ADHD, or the conditions it was measured in instead."""
-    parts = []
-    for treatment_class in vocabulary("treatment_class"):
-        own = timeline[timeline["class"].astype(str) == treatment_class]
-        if own.empty:
-            continue
-        in_adhd = own.loc[own["condition_is_adhd"].astype(bool), "first_hours"].dropna()
-        if len(in_adhd):
-            low, high = hours_text(float(in_adhd.min())), hours_text(float(in_adhd.max()))
-            span = low if low == high else f"{low} to {high}"
-            parts.append(f"{_class_plural(treatment_class)} first act at {span} in ADHD")
-        else:
-            elsewhere = sorted({label("condition", c).split(" (")[0] for c in own["condition"]})
-            parts.append(f"{_class_plural(treatment_class)} were timed only in {_list(elsewhere)}, not ADHD")
-    return _capitalised("; ".join(parts))
+    return _capitalised("; ".join(onset_parts(timeline)))
 
 
 def plot_onset_timeline(timeline: pd.DataFrame, claims: pd.DataFrame) -> Chart:

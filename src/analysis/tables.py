@@ -49,6 +49,8 @@ CLAIM_LINK = "claims.html#claim-{}"
 ARTICLE_LINK = "articles.html#article-{}"
 SOURCE_LINK = "sources.html#source-{}"
 LINKED_LISTS = ("evidence_ids",)
+LONG_TEXT = 60  # characters: a cell longer than this wraps within a readable measure
+SHORT_TEXT = 12  # characters: a cell this short never wraps
 
 
 def header(column: object) -> str:
@@ -100,9 +102,13 @@ class Table:
             for index, pieces in enumerate(cells):
                 inner = ", ".join(f'<a href="{escape(href, quote=True)}">{escape(label)}</a>' if href
                                   else escape(label) for label, href in pieces)
+                length = sum(len(label) for label, _ in pieces)
+                if length > LONG_TEXT:
+                    inner = f'<div class="long">{inner}</div>'  # wraps in a readable measure, never squeezed
                 tag = "th" if index == 0 else "td"
                 scope = ' scope="row"' if index == 0 else ""
-                parts.append(f"<{tag}{scope}>{inner}</{tag}>")
+                keep = ' class="nowrap"' if length <= SHORT_TEXT else ""  # a date or a number stays on one line
+                parts.append(f"<{tag}{scope}{keep}>{inner}</{tag}>")
             body.append("<tr>" + "".join(parts) + "</tr>")
         return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption, quote=True)}">'
                 f'<table class="data-table"><caption>{escape(self.caption)}</caption><thead><tr>{head}</tr>'
