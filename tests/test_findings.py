@@ -109,7 +109,8 @@ def test_a_trial_and_a_sixth_article_change_the_findings_and_the_build_succeeds(
     assert "1 onset figure for ketamine or esketamine was measured in ADHD" in home
     forest = (out / "figures" / "04-forest-children.alt.txt").read_text(encoding="utf-8")
     assert "Ketamine -0.50 (-0.90 to -0.10)" in forest
-    matrix = {row["treatment"]: row for row in csv.DictReader(open(out / "tables" / "05-comparison-matrix.csv"))}
+    with open(out / "tables" / "05-comparison-matrix.csv", encoding="utf-8") as handle:
+        matrix = {row["treatment"]: row for row in csv.DictReader(handle)}
     assert matrix["Ketamine"]["SMD children"] == "-0.50"
     assert "(ADHD)" in matrix["Ketamine"]["Fastest first effect"]
     onset = (out / "figures" / "02-onset-timeline.alt.txt").read_text(encoding="utf-8")

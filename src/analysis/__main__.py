@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis validate|build|dictionary|readme|article`. Errors are messages, never tracebacks."""
+"""Command line: `python -m analysis validate|build|dictionary|readme|article`. Errors are messages, not tracebacks."""
 
 from __future__ import annotations
 
