@@ -110,7 +110,14 @@ def test_comparison_matrix_for_ketamine(dataset):
     assert text.loc["Ketamine", "Fastest first effect"].endswith("(anaesthesia)")
     assert scores.loc["Ketamine", "Fastest first effect"] == 1.0
     assert text.loc["Methylphenidate", "Fastest first effect"] == "1 h (ADHD)"
-    assert ((scores >= 0) & (scores <= 1)).all().all()
+    # no value in the dataset is off the scale (NaN), never scored as unfavourable; a label that is not for ADHD
+    # earns no favourable cell for lacking a boxed warning
+    assert text.loc["Guanfacine", "SMD adults"] == "no estimate" and np.isnan(scores.loc["Guanfacine", "SMD adults"])
+    assert text.loc["Ketamine", "Boxed warning"] == "no (label not for ADHD)"
+    assert np.isnan(scores.loc["Ketamine", "Boxed warning"])
+    assert scores.loc["Guanfacine", "Boxed warning"] == 0.0
+    assert text.loc["Amphetamines", "SMD adults"].endswith("(gosling2025)"), "each SMD names its source"
+    assert ((scores >= 0) & (scores <= 1) | scores.isna()).all().all()
 
 
 def test_evidence_summary_marks_the_gap(dataset):
@@ -204,8 +211,8 @@ def test_rating_agreement_on_crafted_ratings():
 
 
 def test_hours_text_uses_the_unit_a_reader_expects():
-    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 168, 620, 24 * 90)] == \
-        ["30 s", "30 min", "1.5 h", "1 wk", "3.7 wk", "90 d"]
+    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 48, 168, 336, 620, 2402.4, 24 * 180)] == \
+        ["30 s", "30 min", "1.5 h", "2 d", "7 d", "2 wk", "3.7 wk", "14.3 wk", "5.9 mo"]
 
 
 def test_first_ratings_restore_the_grades_the_adjudication_changed():

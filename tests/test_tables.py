@@ -15,7 +15,7 @@ def test_headers_units_formats_and_one_missing_mark():
                           "estimate": [-0.561, float("nan")], "n_trials": [12.0, None]})
     table = tables.show(frame, "Onset", missing_means="not reported by the source")
     assert table.columns == ["Treatment", "First effect", "Full effect", "Supported", "Estimate", "Trials"]
-    assert table.rows == [["Atomoxetine", "3.7 wk", "100 d", "25%", "-0.56", "12"],
+    assert table.rows == [["Atomoxetine", "3.7 wk", "14.3 wk", "25%", "-0.56", "12"],
                           ["Ketamine", "36 min", "\u2014", "\u2014", "\u2014", "\u2014"]]
     assert table.caption == "Onset. \u2014 = not reported by the source."
     assert "0" not in repr(table).splitlines()[1].split()[:1], "no index column"

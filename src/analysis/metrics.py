@@ -170,15 +170,18 @@ def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame, population: st
 
 
 def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: str,
-                outcome: str = "core_symptoms_clinician") -> pd.DataFrame:
-    """Confirmed-or-reported estimates for one population and outcome, plus a row for every treatment that
-    has none, so that ketamine appears as what it is: no randomised evidence."""
+                outcome: str = "core_symptoms_clinician", gaps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Estimates with a value for one population and outcome, plus a row for every treatment that has none, so that
+    a treatment without randomised evidence appears as what it is. With `gaps` (evidence_gaps.csv), those rows say
+    whether a recorded search found no randomised trial (`no_trial_found`)."""
     chosen = estimates[(estimates["population"] == population) & (estimates["outcome"] == outcome)
                        & estimates["estimate"].notna()]
     frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
     missing = treatments[~treatments["treatment_id"].isin(frame["treatment_id"])]
-    gaps = missing[["treatment_id", "name", "class"]]
-    frame = pd.concat([frame, gaps], ignore_index=True)
+    gaps_found = missing[["treatment_id", "name", "class"]].copy()
+    if gaps is not None:
+        gaps_found["no_trial_found"] = gaps_found["treatment_id"].isin(set(gaps["treatment_id"]))
+    frame = pd.concat([frame, gaps_found], ignore_index=True)
     return in_treatment_order(frame, treatments, "source_id")
 
 
@@ -241,19 +244,33 @@ def best_estimate(estimates: pd.DataFrame, treatment_id: str, population: str) -
 
 
 def hours_text(hours: float) -> str:
-    """A duration in the unit a reader expects: seconds, minutes, hours, weeks or days."""
+    """A duration in the unit a reader expects: seconds, minutes, hours, days (under two weeks), weeks (under
+    about four months), then months."""
     if hours < 1 / 60 * 2:
         return f"{hours * 3600:.0f} s"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:g} h"
-    return f"{round(hours / 168, 1):g} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
+    if hours < 14 * 24:
+        return f"{round(hours / 24, 1):g} d"
+    if hours < 17 * 168:
+        return f"{round(hours / 168, 1):g} wk"
+    return f"{round(hours / 730.5, 1):g} mo"
+
+
+# The favourable end of each column of the comparison matrix, as its heading says it.
+MATRIX_FAVOURABLE = {"ADHD status": "approved", "US schedule": "not controlled",
+                     "Fastest first effect": "fast, in ADHD", "Boxed warning": "none",
+                     "SMD children": "most negative", "SMD adults": "most negative", "Best certainty": "high"}
+NO_VALUE = float("nan")  # a cell with nothing on record: drawn apart, never on the favourable-unfavourable scale
 
 
 def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every treatment on onset, risk and evidence: the facts as text, and a 0 (better) to 1 (worse) score
-    per cell that colours the grid. Onset measured outside ADHD scores 1: it says nothing about ADHD."""
+    """Every treatment on onset, risk and evidence: the facts as text, and a 0 (favourable) to 1 (unfavourable)
+    score per cell that colours the grid, or NaN where the dataset holds no value (no estimate, no onset figure, no
+    graded certainty; and no boxed warning on a label that is not for ADHD, which says nothing about ADHD use).
+    Onset measured outside ADHD scores 1: it says nothing about ADHD. Each SMD names the source it is quoted from."""
     treatments, onset = dataset["treatments"], dataset["onset"]
     adverse, estimates = dataset["adverse_effects"], dataset["meta_analyses"]
     texts, scores = {}, {}
@@ -269,34 +286,35 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
             onset_text = f"{hours_text(float(first.min()))} ({label('condition', where).split(' (')[0]})"
             onset_score = 1.0 if where != "ADHD" else min(1.0, np.log10(max(first.min(), 1)) / np.log10(2016))
         else:
-            onset_text, onset_score = "not reported", 1.0
-        boxed = (adverse["treatment_id"] == tid) & (adverse["category"] == "boxed_warning")
+            onset_text, onset_score = "not reported", NO_VALUE
+        boxed = ((adverse["treatment_id"] == tid) & (adverse["category"] == "boxed_warning")).any()
+        for_adhd = str(treatment["adhd_status"]) == "approved"
         row_text = {
             "ADHD status": str(treatment["adhd_status"]),
             "US schedule": str(treatment["us_schedule"]),
             "Fastest first effect": onset_text,
-            "Boxed warning": "yes" if boxed.any() else "no",
+            "Boxed warning": "yes" if boxed else "no" if for_adhd else "no (label not for ADHD)",
         }
         row_score = {
             "ADHD status": STATUS_SCORES[str(treatment["adhd_status"])],
             "US schedule": SCHEDULE_SCORES[str(treatment["us_schedule"])],
             "Fastest first effect": onset_score,
-            "Boxed warning": 1.0 if boxed.any() else 0.0,
+            "Boxed warning": 1.0 if boxed else 0.0 if for_adhd else NO_VALUE,
         }
         certainties = []
         for population in populations():
             column = f"SMD {population}"
             best = best_estimate(estimates, tid, population)
             if best is None:
-                row_text[column], row_score[column] = "no estimate", 1.0
+                row_text[column], row_score[column] = "no estimate", NO_VALUE
             else:
-                row_text[column] = f"{best['estimate']:.2f}"
+                row_text[column] = f"{best['estimate']:.2f} ({str(best['source_id']).split('_')[0]})"
                 row_score[column] = float(np.clip((best["estimate"] + 1.1) / 1.1, 0, 1))
                 if pd.notna(best["certainty"]):
                     certainties.append(str(best["certainty"]))
         graded = [grade for grade in CERTAINTY_ORDER if grade in certainties]
-        row_text["Best certainty"] = graded[0] if graded else "none"
-        row_score["Best certainty"] = CERTAINTY_SCORES.get(graded[0], 1.0) if graded else 1.0
+        row_text["Best certainty"] = graded[0] if graded else "none graded"
+        row_score["Best certainty"] = CERTAINTY_SCORES.get(graded[0], 1.0) if graded else NO_VALUE
         texts[name], scores[name] = row_text, row_score
     return pd.DataFrame(texts).T, pd.DataFrame(scores).T
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import paths
 from .png import png_size
-from .style import css_width, save_figure
+from .style import NARROW_WIDTH_IN, css_width, save_figure, save_narrow_png
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
 
@@ -64,17 +64,21 @@ def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
 
 
 def publish_figure(chart, name: str, out_dir: str | Path):
-    """Save a `plots.Chart` (PNG, SVG, alt text, caption) and return it as an image the site can render.
+    """Save a `plots.Chart` (PNG, SVG, alt text, caption, and a phone version where the chart can be redrawn
+    narrower) and return it as an image the site can render.
 
     The image's display metadata carries `alt`, `width` (CSS px: the drawn width at 96 px per inch, while the
-    PNG has twice the pixels for sharp screens), `figure` (the file stem) and `caption`: the site's
-    <figure>/<figcaption> is made from exactly these keys.
+    PNG has twice the pixels for sharp screens), `figure` (the file stem), `caption` and `narrow` (a phone version
+    exists): the site's <figure>/<figcaption> is made from exactly these keys.
     """
     from IPython.display import Image
 
     written = save_figure(chart.figure, name, out_dir, chart.alt_text, chart.caption)
     png = written["png"].read_bytes()
     metadata = {"alt": chart.alt_text.strip(), "figure": name, "caption": chart.caption.strip()}
+    if getattr(chart, "redraw", None) is not None:
+        save_narrow_png(chart.redraw(width=NARROW_WIDTH_IN).figure, name, out_dir)
+        metadata["narrow"] = True
     return Image(data=png, format="png", width=css_width(png_size(png)[0]), metadata=metadata)
 
 

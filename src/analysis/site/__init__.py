@@ -18,12 +18,14 @@ from pathlib import Path
 from ..data import load_dataset
 from ..findings import audited_articles, plural
 from ..notebook_files import read_notebook, write_notebook
+from ..palette import css_variables
 from . import pages
 from .notebooks import figure_metadata, page_title, prepare_notebook
 
 PACKAGE = Path(__file__).resolve().parent
 CONF_DIR = PACKAGE / "sphinx"
 DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE")
+PUBLISHED_PARTS = ("figures", "tables", "notebooks")  # copied into the site, which links to them
 # Build bookkeeping, the theme's translation catalogues (used at build time only) and source maps.
 BUILD_LEFTOVERS = (".buildinfo", ".buildinfo.bak", "objects.inv", ".doctrees", "_sources", "_static/locales")
 
@@ -52,6 +54,7 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
     generated = source / "_generated"
     articles = plural(len(audited_articles(tables["sources"])), "audited article")
     _write(generated / "claims-data.js", pages.claims_script(tables))
+    _write(generated / "palette.css", css_variables())
     _write(source / "claims.fragment.html", pages.claims_page())
     _write(source / "claims.md", _raw_page(
         "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its verdict, "
@@ -153,6 +156,9 @@ def render_site(out_root: Path, data_dir: Path, only_claims: bool = False) -> No
         for source_map in built.rglob("*.map"):
             source_map.unlink()
         shutil.copytree(data_copy, built / "data")
+        for part in PUBLISHED_PARTS:  # the book links only inside itself: it can be published alone
+            if (out_root / part).is_dir():
+                shutil.copytree(out_root / part, built / part)
         if site.exists():
             shutil.rmtree(site)
         shutil.copytree(built, site)

@@ -262,8 +262,9 @@ def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], fi
     if figure is not None:
         width = int(round(float(figure.get("width") or 780)))
         parts.append(
-            f'<figure class="nb-figure home-figure"><a class="figure-open" href="../figures/{HOME_FIGURE}.svg" '
-            f'title="Open the full-size figure"><img src="../figures/{HOME_FIGURE}.png" '
+            f'<figure class="nb-figure home-figure wide-figure"><a class="figure-open" '
+            f'href="figures/{HOME_FIGURE}.svg" '
+            f'title="Open the full-size figure"><img src="figures/{HOME_FIGURE}.png" '
             f'alt="{text(figure.get("alt", ""))}" width="{width}"></a><figcaption>'
             f'{text(figure.get("caption") or HOME_CAPTION)} '
             f'{anchor("05-side-by-side.html", "How this grid is made")}</figcaption></figure>')
