@@ -45,7 +45,7 @@ CLAIMS = {
     "Safety and cost": dict(
         claim="A session at the clinic costs a few hundred US dollars.", topic="cost", treatment_id="ketamine",
         backing="none", verdict="supported", certainty="low", population="unspecified", condition="none",
-        idea_id="idea-62", evidence_ids="label_spravato;label_ketalar;awaremd_ketamine_cost",
+        idea_id="idea-fixture-1", evidence_ids="label_spravato;label_ketalar;awaremd_ketamine_cost",
         rationale="Reported costs of ketamine sessions are in this range (awaremd_ketamine_cost)."),
 }
 
@@ -59,6 +59,9 @@ def extract(folder: Path, claims: dict = CLAIMS) -> None:
     source = rows(folder / articles.SOURCE_ROW)
     source[0]["description"] = "made-up clinic page used by the tests"
     write(folder / articles.SOURCE_ROW, source)
+    # the audit brings a new idea with it (an idea of the cost claim not yet in ideas.csv)
+    write(folder / articles.NEW_ROWS["ideas"], [{"idea_id": "idea-fixture-1", "topic": "cost",
+                                                 "idea": "A ketamine session costs a few hundred dollars"}])
 
 
 def test_sections_are_the_headings_of_the_text():
@@ -127,6 +130,7 @@ def test_an_article_is_audited_end_to_end(data_copy):
     assert len(after["claims"]) == len(before["claims"]) + 3
     assert set(after["claims"].loc[after["claims"]["source_id"] == article_id, "condition"]) == {"ADHD", "none"}
     assert len(after["adjudication"]) == len(before["adjudication"]) + 1
+    assert "idea-fixture-1" in set(after["ideas"]["idea_id"]) and len(after["ideas"]) == len(before["ideas"]) + 1
     with pytest.raises(articles.ArticleError, match="already in sources.csv"):
         articles.merge(article_id, data_copy)
 

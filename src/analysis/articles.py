@@ -28,6 +28,8 @@ SOURCE_ROW = "source.csv"
 RECORD = "article.json"
 SECOND_SHEET = "second-rating-sheet.csv"
 ADJUDICATION_SHEET = "adjudication-sheet.csv"
+# An audit may bring new ideas and new evidence with it: rows for ideas.csv and sources.csv, merged with it.
+NEW_ROWS = {"ideas": "new-ideas.csv", "sources": "new-sources.csv"}
 COPY_WORDS = 10  # a paraphrase may share no run of this many words with the article
 INTRODUCTION = "(introduction)"  # the section of text before the first heading, as claims.csv names it
 # What a claim needs before it counts; the grades come from the worksheet, the rest is checked by `validate`.
@@ -219,6 +221,8 @@ def add(path: Path, url: str, title: str, accessed: str, site_name: str = "", da
     _write_rows(folder / SOURCE_ROW, _columns("sources"), [source])
     worksheet = [{"source_id": article_id, "section": section} for section in sections(text)]
     _write_rows(folder / WORKSHEET, _columns("claims"), worksheet)
+    for table, name in NEW_ROWS.items():
+        _write_rows(folder / name, _columns(table), [])
     record = {"source_id": article_id, "text_path": str(Path(path).resolve()), "text_sha256": text_sha256(text)}
     (folder / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return article_id, folder
@@ -331,7 +335,7 @@ def check(article_id: str, data_dir: Path | None = None, text_path: Path | None 
     report.claims = claims
     if report.missing:
         return report
-    report.missing += _validate_with(data, source, claims, [], [])
+    report.missing += _validate_with(data, source, claims, [], [], _extras(folder))
     if any(not all(claim.get(grade) for grade in GRADES) for claim in claims):
         return report
     second_path = folder / SECOND_SHEET
@@ -365,7 +369,8 @@ def check(article_id: str, data_dir: Path | None = None, text_path: Path | None 
                               + ", ".join(open_items))
         return report
     report.settled = [settled[row["claim_id"]] for row in disagreements]
-    report.missing += _validate_with(data, source, _final(claims, report.settled), report.second, report.settled)
+    report.missing += _validate_with(data, source, _final(claims, report.settled), report.second, report.settled,
+                                     _extras(folder))
     return report
 
 
@@ -395,7 +400,13 @@ def _appended(data: Path, additions: dict[str, list[dict[str, str]]], target: Pa
                 [{column: row.get(column, "") for column in _columns(table)} for row in rows])
 
 
-def _validate_with(data: Path, source: dict, claims, second, settled) -> list[str]:
+def _extras(folder: Path) -> dict[str, list[dict[str, str]]]:
+    """The new ideas and evidence sources the audit brings (NEW_ROWS), blank rows left out."""
+    return {table: [row for row in _read_rows(folder / name) if any(row.values())]
+            for table, name in NEW_ROWS.items()}
+
+
+def _validate_with(data: Path, source: dict, claims, second, settled, extras=None) -> list[str]:
     """The dataset's problems once the article is in it, checked on a copy (`data` is untouched). Before the
     second rating exists, each claim stands in as its own second rating, so that only the claims are judged."""
     if not second:
@@ -405,8 +416,9 @@ def _validate_with(data: Path, source: dict, claims, second, settled) -> list[st
     with tempfile.TemporaryDirectory(prefix="article-") as scratch:
         copy = Path(scratch) / "data"
         shutil.copytree(data, copy, ignore=shutil.ignore_patterns(WORK_FOLDER))
-        _appended(data, {"sources": [source], "claims": claims, "second_ratings": second, "adjudication": settled},
-                  copy)
+        extras = extras or {}
+        _appended(data, {"sources": [source, *extras.get("sources", [])], "ideas": extras.get("ideas", []),
+                         "claims": claims, "second_ratings": second, "adjudication": settled}, copy)
         _, problems = read_dataset(copy)
     return [f"validate: {problem}" for problem in problems]
 
@@ -414,7 +426,7 @@ def _validate_with(data: Path, source: dict, claims, second, settled) -> list[st
 def merge(article_id: str, data_dir: Path | None = None, text_path: Path | None = None) -> Report:
     """Append the audited article to the dataset's tables, only when `check` finds nothing missing."""
     data = paths.data_dir(data_dir)
-    _folder, _record, source = _open(data, article_id)
+    folder, _record, source = _open(data, article_id)
     if any(row["source_id"] == article_id for row in _table_rows(data, "sources")):
         raise ArticleError(f"{article_id} is already in sources.csv: it was merged before")
     report = check(article_id, data, text_path)
@@ -422,7 +434,9 @@ def merge(article_id: str, data_dir: Path | None = None, text_path: Path | None 
         raise ArticleError(f"article {article_id} is not ready to merge:\n  " + "\n  ".join(report.missing))
     second = [{"claim_id": row["claim_id"], "verdict": row["verdict"], "certainty": row["certainty"],
                "rationale": row["rationale"]} for row in report.second]
-    additions = {"sources": [source], "claims": _final(report.claims, report.settled), "second_ratings": second,
+    extras = _extras(folder)
+    additions = {"sources": [source, *extras["sources"]], "ideas": extras["ideas"],
+                 "claims": _final(report.claims, report.settled), "second_ratings": second,
                  "adjudication": report.settled}
     # Written beside the tables, then renamed over them: a failure half-way leaves the dataset as it was.
     with tempfile.TemporaryDirectory(prefix=".article-merge-", dir=data) as scratch:
