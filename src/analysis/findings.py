@@ -112,11 +112,16 @@ def reference_sentence(references: pd.DataFrame) -> str:
             f"{unclear} could not be identified or are unclear.")
 
 
-def agreement_sentence(n: int, verdict_kappa: float, verdicts_differ: int, certainty_kappa: float,
-                       differ: int) -> str:
-    return (f"{plural(n, 'claim')} rated twice. Verdicts: Cohen's kappa {verdict_kappa:.2f} "
-            f"({plural(verdicts_differ, 'claim')} differ). Certainty: linearly weighted kappa {certainty_kappa:.2f}. "
-            f"{plural(differ, 'claim')} differ in verdict or certainty, each settled on the evidence.")
+def agreement_sentence(agreement) -> str:
+    """Cohen's kappa of the two ratings (metrics.rating_agreement), in words."""
+    if agreement.n == 0:
+        return "No claim rated twice."
+    differ = agreement.disagreements
+    verdicts_differ = int((differ["verdict_first"] != differ["verdict_second"]).sum())
+    return (f"{plural(agreement.n, 'claim')} rated twice. Verdicts: Cohen's kappa {agreement.verdict_kappa:.2f} "
+            f"({plural(verdicts_differ, 'claim')} differ). Certainty: linearly weighted kappa "
+            f"{agreement.certainty_kappa:.2f}. {plural(len(differ), 'claim')} differ in verdict or certainty, each "
+            "settled on the evidence.")
 
 
 def evidence_sentence(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame) -> str:
@@ -211,3 +216,26 @@ def bottom_line(data: dict[str, pd.DataFrame]) -> list[str]:
         f"The articles: {claims_sentence(data['claims'], data['sources'])} "
         f"{ketamine_claims_sentence(data['claims'])}",
     ]
+
+
+def search_sentence(search_log: pd.DataFrame, prisma) -> str:
+    """What the recorded search did and found, in one sentence (metrics.prisma_counts)."""
+    dates = sorted(str(day) for day in search_log["date"].dropna().unique())
+    when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}" if dates else "an unrecorded date"
+    corpora = listed(sorted(str(corpus) for corpus in search_log["corpus"].dropna().unique()))
+    seeds = (f", plus {plural(prisma.seeds_not_found, 'seed article')} the search did not find"
+             if prisma.seeds_not_found else "")
+    return (f"{plural(prisma.queries, 'query', 'queries')} of the stored {corpora} corpus on {when} returned "
+            f"{prisma.hits} results: {plural(prisma.records, 'distinct page')}, of which "
+            f"{plural(prisma.duplicates, 'duplicate or mirror', 'duplicates or mirrors')} were set aside, "
+            f"{int(prisma.excluded.sum())} excluded with a reason and {prisma.included_found} included{seeds}.")
+
+
+def repetition_sentence(repetition: pd.DataFrame, articles: int, top: int = 10) -> str:
+    """How many of the most repeated ideas the evidence supports."""
+    shown = repetition.head(top)
+    supported = int((shown["verdict"] == "supported").sum())
+    unsupported = int(shown["verdict"].isin(["unsupported", "contradicted"]).sum())
+    return (f"Of the {len(shown)} ideas the {articles} audited articles repeat most, {supported} "
+            f"{'is' if supported == 1 else 'are'} supported by the evidence and {unsupported} unsupported or "
+            "contradicted; the rest are mixed or cannot be checked.")

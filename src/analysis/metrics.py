@@ -401,6 +401,24 @@ def rating_agreement(claims: pd.DataFrame, second_ratings: pd.DataFrame) -> Agre
     return Agreement(len(both), verdict_kappa, certainty_kappa, disagreements)
 
 
+ORIGINS = {"web_article": "Articles found by the recorded search", "seed_article": "Seed articles"}
+
+
+def agreement_by_origin(first: pd.DataFrame, second_ratings: pd.DataFrame, claims: pd.DataFrame,
+                        sources: pd.DataFrame) -> list[tuple[str, Agreement]]:
+    """The two ratings' agreement for the claims of each kind of audited article (those the search found, rated
+    last, and the seeds), where it has claims."""
+    kinds = sources.set_index(sources["source_id"].astype(str))["kind"].astype(str)
+    origin = claims["source_id"].astype(str).map(kinds)
+    results = []
+    for kind, name in ORIGINS.items():
+        chosen = set(claims.loc[origin == kind, "claim_id"].astype(str))
+        if chosen:
+            results.append((name, rating_agreement(first[first["claim_id"].astype(str).isin(chosen)],
+                                                   second_ratings[second_ratings["claim_id"].astype(str).isin(chosen)])))
+    return results
+
+
 def first_ratings(claims: pd.DataFrame, adjudication: pd.DataFrame) -> pd.DataFrame:
     """The first rater's grades as given, before adjudication: claims.csv holds the settled grades, and the
     adjudication log keeps the first grade of every claim it settled."""
@@ -426,3 +444,70 @@ def adjudication_summary(agreement: Agreement, adjudication: pd.DataFrame) -> pd
                      else "second rater" if final == second else "neither",
                      "how": settled["settled_how"]})
     return pd.DataFrame(rows, columns=["claim_id", "first", "second", "settled", "settled_for", "how"])
+
+
+@dataclass(frozen=True)
+class Prisma:
+    """The PRISMA 2020 flow of the recorded search, computed from search_log.csv and screening.csv."""
+
+    queries: int
+    hits: int
+    records: int  # distinct pages the search returned
+    duplicates: int  # mirrors or duplicates of another page, removed before screening
+    screened: int
+    excluded: pd.Series  # by reason, in the contract's order, zeros kept
+    included_found: int  # included pages the search found
+    seeds_not_found: int  # seed articles included although the search did not return them
+    included: int
+
+
+def prisma_counts(search_log: pd.DataFrame, screening: pd.DataFrame) -> Prisma:
+    found = screening[screening["found_by"].notna()]
+    duplicates = int((found["exclusion_reason"] == "duplicate_or_mirror").sum())
+    others = found[found["exclusion_reason"] != "duplicate_or_mirror"]
+    reasons = [reason for reason in vocabulary("exclusion_reason") if reason != "duplicate_or_mirror"]
+    excluded = others.loc[others["decision"] == "excluded", "exclusion_reason"].astype(str).value_counts()
+    included = screening[screening["decision"] == "included"]
+    return Prisma(queries=len(search_log), hits=int(search_log["hits"].sum()), records=len(found),
+                  duplicates=duplicates, screened=len(others),
+                  excluded=excluded.reindex(reasons, fill_value=0).astype(int),
+                  included_found=int(included["found_by"].notna().sum()),
+                  seeds_not_found=int(included["found_by"].isna().sum()), included=len(included))
+
+
+def idea_repetition(claims: pd.DataFrame, ideas: pd.DataFrame) -> pd.DataFrame:
+    """Each idea with how many audited articles assert it (and in how many claims), and the verdict its claims
+    carry: the one verdict, or 'varies' where `idea_difference` gives some claims another. Most repeated first."""
+    grouped = claims.groupby(claims["idea_id"].astype(str), observed=True)
+    verdicts = grouped["verdict"].agg(lambda values: values.astype(str).mode().iloc[0]
+                                      if values.astype(str).nunique() == 1 else "varies")
+    table = pd.DataFrame({"articles": grouped["source_id"].nunique(), "claims": grouped.size(), "verdict": verdicts,
+                          "certainty": grouped["certainty"].agg(lambda values: values.astype(str).mode().iloc[0])})
+    named = ideas.set_index(ideas["idea_id"].astype(str))[["idea", "topic"]]
+    table = table.join(named).reset_index(names="idea_id")
+    return table.sort_values(["articles", "claims", "idea_id"], ascending=[False, False, True],
+                             ignore_index=True)[["idea_id", "idea", "topic", "articles", "claims", "verdict",
+                                                 "certainty"]]
+
+
+def exclusion_table(screening: pd.DataFrame) -> pd.DataFrame:
+    """Pages excluded per reason, in the contract's order of reasons, with the reason in words."""
+    counts = screening.loc[screening["decision"] == "excluded", "exclusion_reason"].astype(str).value_counts()
+    reasons = vocabulary("exclusion_reason")
+    return pd.DataFrame({"reason": [label("exclusion_reason", reason) for reason in reasons],
+                         "records": [int(counts.get(reason, 0)) for reason in reasons]})
+
+
+def included_pages(screening: pd.DataFrame) -> pd.DataFrame:
+    """The included pages: record, site, title, the audited article it became, and the seed it copies, if any."""
+    included = screening[screening["decision"] == "included"]
+    return included[["source_id", "record_id", "site_name", "title", "seed_id"]].reset_index(drop=True)
+
+
+def excluded_pages(screening: pd.DataFrame) -> pd.DataFrame:
+    """The excluded pages with their reason in words."""
+    excluded = screening[screening["decision"] == "excluded"]
+    return pd.DataFrame({"record_id": excluded["record_id"], "site_name": excluded["site_name"],
+                         "url": excluded["url"],
+                         "reason": excluded["exclusion_reason"].astype(str).map(lambda r: label("exclusion_reason", r)),
+                         "duplicate_of": excluded["duplicate_of"], "notes": excluded["notes"]}).reset_index(drop=True)

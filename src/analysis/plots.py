@@ -596,3 +596,108 @@ def plot_comparison_matrix(matrix: pd.DataFrame, scores: pd.DataFrame) -> Chart:
                "with its source in brackets.")
     return Chart(fig, alt, caption)
 
+
+
+# --- notebook 0: the search --------------------------------------------------------------------------------
+
+def _box(ax, x: float, y: float, width: float, height: float, text: str, characters: int, emphasis=False) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor="#E8F1F8" if emphasis else "white", edgecolor="black", lw=1))
+    ax.text(x + 0.12, y + height / 2, wrap(text, characters), va="center", ha="left", fontsize=MIN_FONT_PT + 1)
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1})
+
+
+@responsive
+def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
+    """The PRISMA 2020 flow of the search: results, distinct pages, duplicates removed, pages screened, pages
+    excluded by reason, articles included (with any seed article the search did not find)."""
+    narrow = _narrow(width)
+    excluded_total = int(prisma.excluded.sum())
+    reasons = "; ".join(f"{label('exclusion_reason', reason)}: {count}" for reason, count in prisma.excluded.items())
+    steps = [
+        (f"Identified: {prisma.hits} results of {prisma.queries} queries of the stored web pages", None),
+        (f"Distinct pages: {prisma.records}",
+         f"Repeat results of a page already found: {prisma.hits - prisma.records}"),
+        (f"Pages screened: {prisma.screened}", f"Duplicates or mirrors of another page removed: {prisma.duplicates}"),
+        (f"Included from the search: {prisma.included_found}", f"Excluded: {excluded_total} ({reasons})"),
+        (f"Articles audited: {prisma.included}",
+         f"Seed articles the search did not find, audited too: {prisma.seeds_not_found}"
+         if prisma.seeds_not_found else None),
+    ]
+    fig, ax = _figure(9.6 if narrow else 6.4, width)
+    ax.set_axis_off()
+    if narrow:
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 20)
+        top = 19.6
+        for index, (main, side) in enumerate(steps):
+            _box(ax, 0.1, top - 1.6, 9.8, 1.6, main, 34, emphasis=index == len(steps) - 1)
+            low = top - 1.6
+            if side:
+                _box(ax, 1.6, low - 2.3, 8.3, 1.9, side, 30)
+                low -= 2.3
+            if index < len(steps) - 1:
+                _arrow(ax, (0.8, top - 1.6), (0.8, low - 0.5))
+            top = low - 0.5
+    else:
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 10)
+        height, gap = 1.3, 0.75
+        for index, (main, side) in enumerate(steps):
+            y = 9.9 - (index + 1) * height - index * gap
+            last = index == len(steps) - 1
+            _box(ax, 0.1, y, 4.2, height, main, 36, emphasis=last)
+            if side:
+                _box(ax, 5.3, y, 4.6, height, side, 44)
+                ends = ((5.3, y + height / 2), (4.3, y + height / 2))  # seeds added in; the rest taken out
+                _arrow(ax, *(ends if last else ends[::-1]))
+            if index < len(steps) - 1:
+                _arrow(ax, (2.2, y), (2.2, y - gap))
+    top_reason = prisma.excluded.idxmax() if excluded_total else None
+    _title(ax, f"{prisma.included} articles audited from {prisma.records} distinct pages found by {prisma.queries} "
+               "queries" + (f"; the commonest reason to exclude a page: {label('exclusion_reason', top_reason)}"
+                            if top_reason else ""), width)
+    alt = ("Flow diagram of the recorded search, PRISMA style. " + ". ".join(
+        f"{main}" + (f"; {side}" if side else "") for main, side in steps) + ".")
+    caption = (f"PRISMA-style flow of the search: {prisma.queries} queries, {prisma.records} distinct pages, "
+               f"{prisma.duplicates} duplicates removed, {prisma.screened} screened, {excluded_total} excluded "
+               f"with a reason, {prisma.included} articles audited.")
+    return Chart(fig, alt, caption)
+
+
+@responsive
+def plot_idea_repetition(repetition: pd.DataFrame, articles: int, top: int = 15,
+                         width: float = FIGURE_WIDTH_IN) -> Chart:
+    """The ideas asserted by the most articles, as bars of the number of articles, coloured by the verdict the
+    evidence gives them: what the web repeats, and what the evidence says."""
+    narrow = _narrow(width)
+    shown = repetition.head(top)
+    fig, ax = _figure(_row_height(width) * len(shown) + 2.6, width)
+    colours = [VERDICT_COLOURS.get(str(verdict), OKABE_ITO["black"]) for verdict in shown["verdict"]]
+    y = np.arange(len(shown))
+    ax.barh(y, shown["articles"], color=colours)
+    for position, value in zip(y, shown["articles"], strict=True):
+        ax.text(value + 0.2, position, str(int(value)), va="center", fontsize=MIN_FONT_PT)
+    _row_labels(ax, [f"{text} ({verdict})" for text, verdict in zip(shown["idea"], shown["verdict"], strict=True)],
+                width, characters=44)
+    ax.set_ylim(len(shown) - 0.5, -1.0 if narrow else -0.6)
+    ax.set_xlim(0, max(1, int(shown["articles"].max())) * 1.15)
+    ax.set_xlabel(wrap(f"Audited articles asserting the idea (of {articles})", _axis_label_chars(width)))
+    ax.grid(axis="y", visible=False)
+    used = [verdict for verdict in VERDICT_COLOURS if verdict in set(shown["verdict"].astype(str))]
+    fig.legend(handles=[Patch(color=VERDICT_COLOURS[v], label=v) for v in used], title="Verdict on the idea",
+               loc="outside lower center", ncols=2 if narrow else 5)
+    first = shown.iloc[0]
+    _title(ax, f"The web's most repeated claim, made by {int(first['articles'])} of {articles} articles: "
+               f"\u201c{first['idea']}\u201d ({first['verdict']})", width)
+    alt = (f"Horizontal bars: the {len(shown)} ideas asserted by the most audited articles, with the number of "
+           "articles and the verdict: " + "; ".join(f"{r['idea']}: {int(r['articles'])} articles, {r['verdict']}"
+                                                    for r in shown.to_dict("records")) + ".")
+    caption = (f"The {len(shown)} ideas repeated by the most of the {articles} audited articles, each coloured by the "
+               "verdict its claims received.")
+    return Chart(fig, alt, caption)

@@ -39,7 +39,9 @@ HEADERS = {
     "settled": "Settled grade", "idea": "Idea", "articles": "Articles asserting it", "query": "Query",
     "hits": "Hits", "new_records": "New pages", "decision": "Decision", "reason": "Reason",
     "exclusion_reason": "Reason for exclusion", "records": "Pages", "question": "Question", "finding": "Finding",
-    "search_date": "Searched on", "search_terms": "Search terms",
+    "search_date": "Searched on", "search_terms": "Search terms", "seed_id": "Seed article", "record_id": "Record",
+    "site_name": "Site", "title": "Title", "accessed": "Read on", "url": "Address", "duplicate_of": "Copy of",
+    "notes": "Note", "query_id": "Query", "date": "Date", "topic": "Topic",
 }
 PERCENT_SHARES = ("share_unsupported", "share_supported")
 DECIMALS = {"overreach_index": 2, "estimate": 2, "ci_low": 2, "ci_high": 2, "kappa": 2}
@@ -125,7 +127,7 @@ def _linked(column: str, value: object, articles: dict[str, str]) -> list[tuple[
         return [(text, None)]
     if column == "claim_id":
         return [(text, CLAIM_LINK.format(quote(text, safe="-_.~")))]
-    if column in ("source_id", "article") or column in LINKED_LISTS:
+    if column in ("source_id", "article", "seed_id") or column in LINKED_LISTS:
         pieces = [part.strip() for part in text.split(";") if part.strip()] if column in LINKED_LISTS else [text]
         return [(articles[piece], ARTICLE_LINK.format(quote(piece, safe="-_.~"))) if piece in articles
                 else (piece, SOURCE_LINK.format(quote(piece, safe="-_.~"))) for piece in pieces]

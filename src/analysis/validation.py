@@ -318,6 +318,8 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                     problems.append(Problem("claims.csv", f"cites {whose} as evidence: a claim is checked against "
                                             "other sources, never against the pages under audit",
                                             number, line, "evidence_ids", cited))
+    if tables.get("screening") and sources:
+        check_screening(tables["screening"], sources, problems)
     claims = tables.get("claims")
     if claims and "idea_id" in claims.header:
         check_idea_consistency(claims, problems)
@@ -415,6 +417,49 @@ def check_audited_articles(sources: RawTable, claims: RawTable | None, problems:
             problems.append(Problem("sources.csv", "is an audited article with no claims in claims.csv: finish its "
                                     "audit (python -m analysis article check) before it joins the dataset",
                                     number, line, "source_id", row["source_id"]))
+
+
+def check_screening(screening: RawTable, sources: RawTable, problems: list[Problem]) -> None:
+    """The screening record agrees with itself and with the audited articles (PRISMA): an excluded page has one
+    reason, a duplicate names the page kept, an included page names the audited article it became, and every
+    audited article is the included page of exactly one record."""
+    kinds = {row["source_id"]: row["kind"] for row in sources.rows}
+    included_as: dict[str, int] = {}
+    for number, row, line in screening.numbered():
+        if row["decision"] == "included":
+            if row["exclusion_reason"]:
+                problems.append(Problem("screening.csv", "is given for an included page: leave it empty", number,
+                                        line, "exclusion_reason", row["exclusion_reason"]))
+            if not row["source_id"]:
+                problems.append(Problem("screening.csv", "is required for an included page: audit it (python -m "
+                                        "analysis article add, check, merge) and name the article here", number,
+                                        line, "source_id"))
+            elif kinds.get(row["source_id"], AUDITED_KINDS[0]) not in AUDITED_KINDS:
+                problems.append(Problem("screening.csv", "is not an audited article", number, line, "source_id",
+                                        row["source_id"]))
+            elif row["source_id"] in included_as:
+                problems.append(Problem("screening.csv", f"is the included page of row {included_as[row['source_id']]} "
+                                        "already: mirrors of one article count once", number, line, "source_id",
+                                        row["source_id"]))
+            else:
+                included_as[row["source_id"]] = number
+        elif row["decision"] == "excluded":
+            if not row["exclusion_reason"]:
+                problems.append(Problem("screening.csv", "is required for an excluded page: one reason of the list",
+                                        number, line, "exclusion_reason"))
+            if row["source_id"]:
+                problems.append(Problem("screening.csv", "names an audited article for an excluded page", number,
+                                        line, "source_id", row["source_id"]))
+        if (row["exclusion_reason"] == "duplicate_or_mirror") != bool(row["duplicate_of"]):
+            problems.append(Problem("screening.csv", "is needed exactly when the page is a duplicate or mirror "
+                                    "(duplicate_of names the record kept)", number, line, "duplicate_of",
+                                    row["duplicate_of"] or None))
+    if screening.rows:
+        for number, row, line in sources.numbered():
+            if row["kind"] in AUDITED_KINDS and row["source_id"] not in included_as:
+                problems.append(Problem("sources.csv", "is an audited article that no included record of "
+                                        "screening.csv names: every article goes through the screening", number,
+                                        line, "source_id", row["source_id"]))
 
 
 def check_idea_consistency(claims: RawTable, problems: list[Problem]) -> None:
