@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pandas as pd
 import pytest
 from conftest import edit_cell
 
@@ -356,3 +357,32 @@ def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_
             assert page.evaluate("window.__injected") is None
         page.close()
         assert errors == [], f"{name}: {errors}"
+
+
+def test_every_claim_carries_one_claim_review_that_extruct_reads(book, dataset):
+    """schema.org ClaimReview, read back with a real structured-data extractor: one per claim, with the claim, the
+    article it appears in, the verdict in words and on the stated scale, and its permanent link."""
+    extruct = pytest.importorskip("extruct")
+    found = extruct.extract((book / "site" / "claims.html").read_text(encoding="utf-8"), syntaxes=["json-ld"],
+                            uniform=True)["json-ld"]
+    reviews = {item["url"]: item for item in found if item.get("@type") == "ClaimReview"}
+    claims, sources = dataset["claims"], dataset["sources"].set_index("source_id")
+    assert len(reviews) == len(found) == len(claims)
+    for claim in claims.to_dict("records"):
+        review = reviews[f"claims.html#claim-{claim['claim_id']}"]
+        assert review["claimReviewed"] == claim["claim"]
+        assert review["reviewRating"]["alternateName"] == claim["verdict"]
+        assert review["reviewRating"].get("ratingValue") == pages.VERDICT_RATINGS.get(claim["verdict"])
+        assert review["author"]["name"] == pages.PROJECT_NAME
+        article = sources.loc[claim["source_id"]]
+        appearance = review["itemReviewed"]["appearance"]
+        assert appearance["headline"] == article["title"]
+        assert appearance.get("url") == (article["url"] if pd.notna(article["url"]) else None)
+
+
+def test_claim_reviews_cannot_break_out_of_their_script(data_copy):
+    edit_cell(data_copy, "claims.csv", 1, "claim", "</script><script>window.__injected = 4</script> & more")
+    script = pages.json_ld(pages.claim_reviews(load_dataset(data_copy), "2026-12-03"))
+    assert script.count("</script>") == 1 and "<script>window" not in script
+    payload = script.removeprefix('<script type="application/ld+json">').removesuffix("</script>\n")
+    assert json.loads(payload)[0]["claimReviewed"].startswith("</script><script>window.__injected = 4")

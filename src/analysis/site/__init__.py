@@ -49,13 +49,15 @@ def _alt_index(figures: Path) -> dict[str, str]:
             for path in sorted(figures.glob("*.alt.txt"))}
 
 
-def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False) -> None:
+def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False,
+                  published: str | None = None) -> None:
     """The Sphinx source tree: notebooks made into pages, data pages, the home page with the reading order."""
     generated = source / "_generated"
     articles = plural(len(audited_articles(tables["sources"])), "audited article")
     _write(generated / "claims-data.js", pages.claims_script(tables))
     _write(generated / "palette.css", css_variables())
-    _write(source / "claims.fragment.html", pages.claims_page())
+    _write(source / "claims.fragment.html",
+           pages.claims_page(pages.json_ld(pages.claim_reviews(tables, published))))
     _write(source / "claims.md", _raw_page(
         "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its verdict, "
         "certainty, reasons and evidence. Filters match exactly; the search matches whole words (word "
@@ -70,6 +72,9 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
         titles.append((path.stem, page_title(notebook, path.stem)))
         write_notebook(prepare_notebook(notebook, path.stem, out_root, alt_index, generated / "figures"),
                        source / path.name)
+    _write(source / "claims-text.md", "# All claims as text\n\nThe claims of the explorer, by article, as plain "
+           "text: for the site's search, for printing, and for reading without JavaScript.\n\n"
+           + pages.claims_text(tables))
     _write(source / "sources.fragment.html", pages.sources_page(tables))
     _write(source / "sources.md", _raw_page(
         "Sources", f"Every source the review uses: the {articles}, the works they cite, and the labels, "
@@ -91,7 +96,7 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
     _write(source / "index.md", "# Ketamine for ADHD: what web articles claim, and what the evidence says\n\n"
            "```{raw} html\n:file: index.fragment.html\n```\n\n"
            f"```{{toctree}}\n:hidden:\n:caption: Notebooks, in reading order\n{reading}\n```\n\n"
-           "```{toctree}\n:hidden:\n:caption: The evidence\narticles\nclaims\nsources\ndata\n```\n")
+           "```{toctree}\n:hidden:\n:caption: The evidence\narticles\nclaims\nclaims-text\nsources\ndata\n```\n")
 
 
 @contextmanager

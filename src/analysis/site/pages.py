@@ -113,8 +113,9 @@ def claims_script(tables: dict[str, pd.DataFrame]) -> str:
     return "window.CLAIMS_DATA = JSON.parse('" + literal + "');\n"
 
 
-def claims_page() -> str:
-    """The explorer's static frame: controls, count, results; the cards are drawn by claims.js."""
+def claims_page(reviews: str = "") -> str:
+    """The explorer's static frame: controls, count, results (the cards are drawn by claims.js), and the claims'
+    ClaimReview data (`reviews`, a JSON-LD script) for search engines and fact-check aggregators."""
     selects = "\n".join(
         f'<label class="facet">{name.capitalize()}<select id="facet-{name}" data-facet="{name}">'
         f'<option value="">All</option></select></label>' for name in FACETS)
@@ -136,7 +137,7 @@ claims shown. <a id="claim-share" href="claims.html">Link to this view</a></p>
 </div>
 <script src="_static/claims-data.js"></script>
 <script src="_static/claims.js"></script>
-"""
+{reviews}"""
 
 
 def _citing_claims(claims: pd.DataFrame) -> dict[str, list[str]]:
@@ -287,3 +288,63 @@ def data_page(files: list[str]) -> str:
     items = "".join(f"<li>{anchor('data/' + fragment(name), name)}</li>" for name in files)
     return (f"<ul>{items}</ul>\n<p>{anchor('data/DICTIONARY.md', 'The data dictionary')} says what every column "
             "means; each number names its source and how it was checked.</p>\n")
+
+
+# ClaimReview's rating scale: 5 = the evidence backs the claim, 1 = it contradicts it; an unverifiable claim gets
+# no rating value, only its verdict in words (alternateName).
+VERDICT_RATINGS = {"supported": 5, "mixed": 3, "unsupported": 2, "contradicted": 1}
+PROJECT_NAME = "Ketamine for ADHD: an evidence review (the project's contributors)"
+
+
+def claim_reviews(tables: dict[str, pd.DataFrame], published: str | None) -> list[dict]:
+    """One schema.org ClaimReview per claim: the claim reviewed (our paraphrase), where it appears (the audited
+    article, with its address where known), the verdict as reviewRating with alternateName, the review's author
+    and date, and the claim's permanent link on this site."""
+    sources = tables["sources"].set_index(tables["sources"]["source_id"].astype(str))
+    reviews = []
+    for claim in tables["claims"].to_dict("records"):
+        article = sources.loc[str(claim["source_id"])]
+        appearance = {"@type": "CreativeWork", "headline": _value(article["title"])}
+        if present(article.get("url")):
+            appearance["url"] = _value(article["url"])
+        if present(article.get("site_name")):
+            appearance["publisher"] = {"@type": "Organization", "name": _value(article["site_name"])}
+        verdict = str(claim["verdict"])
+        rating = {"@type": "Rating", "alternateName": verdict, "bestRating": 5, "worstRating": 1}
+        if verdict in VERDICT_RATINGS:
+            rating["ratingValue"] = VERDICT_RATINGS[verdict]
+        review = {"@context": "https://schema.org", "@type": "ClaimReview",
+                  "url": f"claims.html#claim-{fragment(claim['claim_id'])}",
+                  "claimReviewed": _value(claim["claim"]),
+                  "itemReviewed": {"@type": "Claim", "appearance": appearance},
+                  "reviewRating": rating,
+                  "author": {"@type": "Organization", "name": PROJECT_NAME}}
+        if published:
+            review["datePublished"] = published
+        reviews.append(review)
+    return reviews
+
+
+def json_ld(items: list[dict]) -> str:
+    """A JSON-LD script element whose text can never close the element or open markup."""
+    payload = json.dumps(items, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/ld+json">{payload}</script>\n'
+
+
+def claims_text(tables: dict[str, pd.DataFrame]) -> str:
+    """Every claim as plain text in MyST Markdown, by article, so that the book's search finds a claim by its id or
+    its words (the explorer draws its cards with JavaScript, which the search index cannot read). Every data text is
+    made inert (`markdown_text`); each claim links to its card."""
+    from ..outputs import markdown_text
+
+    claims = tables["claims"]
+    names = article_names(tables["sources"])
+    parts = []
+    for article, own in claims.groupby(claims["source_id"].astype(str), sort=True):
+        parts.append(f"## {markdown_text(names.get(article, article))}\n")
+        for claim in own.itertuples(index=False):
+            parts.append(f"**{markdown_text(claim.claim_id)}** ({markdown_text(claim.verdict)}, "
+                         f"{markdown_text(claim.certainty)} certainty): {markdown_text(claim.claim)} "
+                         f'<a href="claims.html#claim-{fragment(claim.claim_id)}">Open its card</a>\n')
+    return "\n".join(parts)
