@@ -102,7 +102,8 @@ def onset_timeline(onset: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFram
 def onset_table(timeline: pd.DataFrame) -> pd.DataFrame:
     """The timeline as a reader's table: treatment name, formulation, condition, first and full effect, source."""
     columns = ["name", "formulation", "condition", "first_hours", "full_hours", "source_id", "check_status"]
-    return timeline[columns].rename(columns={"name": "treatment"})
+    return timeline[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
 
 
 def onset_claims(claims: pd.DataFrame) -> pd.DataFrame:
@@ -137,7 +138,8 @@ def adverse_effect_table(pairs: pd.DataFrame) -> pd.DataFrame:
     """`adverse_effect_pairs` as a reader's table, treatment by name."""
     columns = ["name", "effect", "incidence_drug_pct", "incidence_placebo_pct", "excess_pct", "population",
                "source_id"]
-    return pairs[columns].rename(columns={"name": "treatment"})
+    return pairs[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
 
 
 def treatment_risks(adverse: pd.DataFrame, treatment_id: str, population: str) -> pd.DataFrame:
@@ -190,7 +192,8 @@ def estimate_table(rows: pd.DataFrame, ratios: bool = False) -> pd.DataFrame:
     and an RR are never read as one measure)."""
     columns = ["name", *(["subgroup", "measure"] if ratios else []), "estimate", "ci_low", "ci_high", "n_trials",
                "certainty", "source_id", "check_status"]
-    return rows[columns].rename(columns={"name": "treatment"})
+    return rows[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
 
 
 def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame,

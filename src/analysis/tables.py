@@ -112,9 +112,11 @@ class Table:
                 keep = ' class="nowrap"' if length <= SHORT_TEXT else ""  # a date or a number stays on one line
                 parts.append(f"<{tag}{scope}{keep}>{inner}</{tag}>")
             body.append("<tr>" + "".join(parts) + "</tr>")
-        return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption, quote=True)}">'
-                f'<table class="data-table"><caption>{escape(self.caption)}</caption><thead><tr>{head}</tr>'
-                f'</thead><tbody>{"".join(body)}</tbody></table></div>')
+        # The caption stands outside the scrolling box, so that it wraps on a phone instead of scrolling away.
+        return (f'<figure class="table-figure"><figcaption>{escape(self.caption)}</figcaption>'
+                f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption, quote=True)}">'
+                f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+                '</div></figure>')
 
     def __repr__(self) -> str:
         frame = pd.DataFrame(self.rows, columns=self.columns)
