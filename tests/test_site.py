@@ -25,7 +25,7 @@ from analysis.png import png_size
 from analysis.site import pages, render_site
 from analysis.site.html import safe_url, source_link
 from analysis.site.notebooks import build_parameters, page_title, prepare_notebook
-from analysis.style import CSS_PX_PER_INCH
+from analysis.style import CSS_PX_PER_INCH, MIN_FONT_PT
 
 ATTACK = '<script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">'
 # A link that validates (http, an acceptable host) but tries to break out of its attribute.
@@ -284,29 +284,50 @@ def axe():
     return pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing").Axe()
 
 
+def figure_text_px(page, site: Path) -> list[tuple[str, float]]:
+    """For each figure on the page: the image the browser chose (a phone version or the wide one) and the size in
+    CSS px at which its smallest text (MIN_FONT_PT, drawn at 96 px per inch) is shown."""
+    shown = page.evaluate("""() => Array.from(document.querySelectorAll('figure.nb-figure img')).map(i =>
+        [i.currentSrc, i.getBoundingClientRect().width])""")
+    sizes = []
+    for source, width in shown:
+        path = (site / unquote(urlsplit(source).path).lstrip("/")).resolve()
+        sizes.append((path.name, MIN_FONT_PT * CSS_PX_PER_INCH / 72 * width / drawn_css_width(path.read_bytes())))
+    return sizes
+
+
+def table_boxes(page) -> list[dict]:
+    """Each data table's scrolling box: whether it scrolls inside itself, and whether its first column stays."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap')).map(box => ({
+        overflow: getComputedStyle(box).overflowX, wider: box.scrollWidth > box.clientWidth,
+        sticky: Array.from(box.querySelectorAll('tbody th')).every(th => getComputedStyle(th).position === 'sticky'),
+        focusable: box.tabIndex === 0}))""")
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("name", [*PAGES, "search.html?q=ketamine"])
 def test_page_works_in_a_browser(browser, serve, book, axe, name):
     """At 1280 px: loads with no console error, every image loads with alt text, no serious or critical axe-core
-    violation, figures at >= 3/4 of their drawn size; then narrowed to a 390-px phone: no sideways scroll (and axe
+    violation, figures with caption and SVG link and their text at 9 CSS px or more; then narrowed to a 390-px
+    phone: no sideways scroll of the page, figure text still at 9 CSS px or more (the phone version, or the wide
+    figure scrolling in its own box), tables scrolling inside their own box with the first column fixed (and axe
     again on the busiest pages)."""
-    page, errors = open_page(browser, f"{serve(book / 'site')}/{name}", 1280)
+    site = book / "site"
+    page, errors = open_page(browser, f"{serve(site)}/{name}", 1280)
     broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
                            ".map(i => i.src.slice(0, 80))")
     missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
     errors = list(errors)  # what the page itself logged, before axe is injected
-    figures = []
-    for figure in page.locator("figure.nb-figure").all():
-        image = figure.locator("img")
-        src = image.get_attribute("src")
-        figures.append((src, image.evaluate("i => i.getBoundingClientRect().width"),
-                        drawn_css_width((book / "site" / src).resolve().read_bytes()),
-                        figure.locator("figcaption").inner_text().strip(),
-                        figure.locator("a.figure-open").get_attribute("href")))
+    figures = [(figure.locator("figcaption").inner_text().strip(), figure.locator("a.figure-open").get_attribute(
+        "href")) for figure in page.locator("figure.nb-figure").all()]
+    text_px = {1280: figure_text_px(page, site)}
     scroll = {1280: page.evaluate("document.documentElement.scrollWidth")}
     violations = {1280: axe.run(page).response["violations"]}
     page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
     scroll[390] = page.evaluate("document.documentElement.scrollWidth")
+    text_px[390] = figure_text_px(page, site)
+    tables = table_boxes(page)
     if name in AXE_AT_390:
         violations[390] = axe.run(page).response["violations"]
     page.close()
@@ -318,9 +339,13 @@ def test_page_works_in_a_browser(browser, serve, book, axe, name):
     serious = [f"{width} px: {v['id']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
                for width, found in violations.items() for v in found if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
-    for src, shown, drawn, caption, opens in figures:
-        assert caption and opens.endswith(".svg"), src
-        assert shown / drawn >= 0.75, f"{src} shown at {shown:.0f} of {drawn:.0f} px drawn"
+    for caption, opens in figures:
+        assert caption and opens.endswith(".svg"), caption
+    for width, sizes in text_px.items():
+        small = [f"{image}: {size:.1f} px" for image, size in sizes if size < 9]
+        assert not small, f"figure text under 9 CSS px at {width} px: {small}"
+    for box in tables:
+        assert box["overflow"] == "auto" and box["sticky"] and box["focusable"], box
 
 
 def test_every_figure_is_shown_on_a_notebook_page(book):
