@@ -28,8 +28,9 @@ SOURCE_ROW = "source.csv"
 RECORD = "article.json"
 SECOND_SHEET = "second-rating-sheet.csv"
 ADJUDICATION_SHEET = "adjudication-sheet.csv"
-# An audit may bring new ideas and new evidence with it: rows for ideas.csv and sources.csv, merged with it.
-NEW_ROWS = {"ideas": "new-ideas.csv", "sources": "new-sources.csv"}
+# An audit may bring rows of other tables with it, merged with it: new ideas and evidence sources, and the
+# article's record (and any mirrors of it) in the search's screening.
+NEW_ROWS = {"ideas": "new-ideas.csv", "sources": "new-sources.csv", "screening": "new-screening.csv"}
 COPY_WORDS = 10  # a paraphrase may share no run of this many words with the article
 INTRODUCTION = "(introduction)"  # the section of text before the first heading, as claims.csv names it
 # What a claim needs before it counts; the grades come from the worksheet, the rest is checked by `validate`.
@@ -223,6 +224,12 @@ def add(path: Path, url: str, title: str, accessed: str, site_name: str = "", da
     _write_rows(folder / WORKSHEET, _columns("claims"), worksheet)
     for table, name in NEW_ROWS.items():
         _write_rows(folder / name, _columns(table), [])
+    # the article's record in the screening: included, not found by the recorded search (a search's own record
+    # replaces this one where the article came from it)
+    _write_rows(folder / NEW_ROWS["screening"], _columns("screening"), [{
+        "record_id": f"added-{article_id[:3]}", "url": url, "title": title, "site_name": site_name,
+        "decision": "included", "source_id": article_id,
+        "notes": "Added with `python -m analysis article add`; not found by the recorded search."}])
     record = {"source_id": article_id, "text_path": str(Path(path).resolve()), "text_sha256": text_sha256(text)}
     (folder / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return article_id, folder
@@ -418,7 +425,8 @@ def _validate_with(data: Path, source: dict, claims, second, settled, extras=Non
         shutil.copytree(data, copy, ignore=shutil.ignore_patterns(WORK_FOLDER))
         extras = extras or {}
         _appended(data, {"sources": [source, *extras.get("sources", [])], "ideas": extras.get("ideas", []),
-                         "claims": claims, "second_ratings": second, "adjudication": settled}, copy)
+                         "screening": extras.get("screening", []), "claims": claims, "second_ratings": second,
+                         "adjudication": settled}, copy)
         _, problems = read_dataset(copy)
     return [f"validate: {problem}" for problem in problems]
 
@@ -435,7 +443,7 @@ def merge(article_id: str, data_dir: Path | None = None, text_path: Path | None 
     second = [{"claim_id": row["claim_id"], "verdict": row["verdict"], "certainty": row["certainty"],
                "rationale": row["rationale"]} for row in report.second]
     extras = _extras(folder)
-    additions = {"sources": [source, *extras["sources"]], "ideas": extras["ideas"],
+    additions = {"sources": [source, *extras["sources"]], "ideas": extras["ideas"], "screening": extras["screening"],
                  "claims": _final(report.claims, report.settled), "second_ratings": second,
                  "adjudication": report.settled}
     # Written beside the tables, then renamed over them: a failure half-way leaves the dataset as it was.

@@ -40,6 +40,26 @@ def page_title(notebook: dict, run_name: str) -> str:
     return f"{title} ({population})" if population else title
 
 
+def in_book(notebook: dict) -> bool:
+    """False for a notebook marked for JupyterLab only (metadata analysis.in_book = false): its live widgets would
+    do nothing on a static page, so the book leaves it out of its reading order."""
+    return notebook.get("metadata", {}).get("analysis", {}).get("in_book", True) is not False
+
+
+def page_description(notebook: dict, limit: int = 300) -> str:
+    """The page's meta description: the notebook's purpose paragraph (the first after its title), as plain text,
+    cut at a word boundary within `limit` characters."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        paragraphs = [" ".join(part.split()) for part in cell_source(cell).split("\n\n")]
+        for paragraph in paragraphs:
+            if paragraph and not paragraph.startswith(("#", ">")):
+                plain = paragraph.replace("**", "").replace("`", "").replace("*", "")
+                return plain if len(plain) <= limit else plain[:limit].rsplit(" ", 1)[0] + "\u2026"
+    return ""
+
+
 def build_parameters(notebook: dict) -> dict[str, str]:
     """What this page was built for, from the injected cell (or the parameters cell), paths left out."""
     found: dict[str, str] = {}

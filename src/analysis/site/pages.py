@@ -348,3 +348,14 @@ def claims_text(tables: dict[str, pd.DataFrame]) -> str:
                          f"{markdown_text(claim.certainty)} certainty): {markdown_text(claim.claim)} "
                          f'<a href="claims.html#claim-{fragment(claim.claim_id)}">Open its card</a>\n')
     return "\n".join(parts)
+
+
+def page_footer(release: tuple[str, str] | None) -> str:
+    """What every page says at its foot: when its data last changed, and how to cite it."""
+    when = (f"Data version {text(release[0])}, last changed {text(release[1])}." if release else
+            "Data version not recorded.")
+    cite = (f"{text(PROJECT_NAME)}" + (f", data version {text(release[0])} ({text(release[1])})" if release else "")
+            + ". Licences: data and text CC BY 4.0, code MIT; citation details in the project's CITATION.cff.")
+    return (f'<aside class="page-facts" aria-label="About this page"><p>{when} '
+            f'{anchor("data.html", "The data and its changelog")}.</p><p><strong>How to cite:</strong> {cite}</p>'
+            "</aside>")
