@@ -70,6 +70,11 @@ def test_sections_are_the_headings_of_the_text():
                                        "What the research shows", "Safety and cost"]
 
 
+def test_questions_and_colons_make_headings_after_the_title():
+    text = "Is it safe?\n\nOpening words here.\n\nWhat Is Ketamine?\nA drug.\n\nBenefits:\nSome.\n\nIt works. Really.\n"
+    assert articles.sections(text) == ["(introduction)", "What Is Ketamine?", "Benefits:"]
+
+
 def test_html_pages_are_read_as_their_visible_text(tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<html><head><style>p{}</style><script>var a = 1;</script></head><body><h1>Title here</h1>"

@@ -108,21 +108,25 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-SENTENCE_END = (".", "!", "?", ",", ";", ":", '"', "\u201d")
+SENTENCE_END = (".", "!", ",", ";", '"', "\u201d")  # a line ending so is a sentence, not a heading
+QUESTION_END = ("?", ":")  # a heading may ask a question or announce a list, but not as the page's first line
 
 
 def sections(text: str) -> list[str]:
     """The article's headings in order: Markdown headings, or short lines that stand alone between paragraphs
-    and do not end a sentence. Text before the first heading is the '(introduction)'."""
+    and do not end a sentence (a question or a colon counts as a heading after the first line, which is the title).
+    Text before the first heading is the '(introduction)'."""
     lines = [line.strip() for line in text.splitlines()]
+    first = next((index for index, line in enumerate(lines) if line), -1)
     found = [INTRODUCTION]
     for index, line in enumerate(lines):
         if not line:
             continue
         heading = line.lstrip("#").strip() if line.startswith("#") else None
         following = next((later for later in lines[index + 1:] if later), "")
-        if heading is None and len(line.split()) <= 12 and not line.endswith(SENTENCE_END) \
-                and following and (line[:1].isupper() or line[:1].isdigit()):
+        ends_well = not line.endswith(SENTENCE_END) and (index != first or not line.endswith(QUESTION_END))
+        if heading is None and len(line.split()) <= 12 and ends_well and following \
+                and (line[:1].isupper() or line[:1].isdigit()):
             heading = line
         if heading and heading not in found:
             found.append(heading)
