@@ -389,7 +389,7 @@ def test_every_claim_carries_one_claim_review_that_extruct_reads(book, dataset):
     """schema.org ClaimReview, read back with a real structured-data extractor: one per claim, with the claim, the
     article it appears in, the verdict in words and on the stated scale, and its permanent link."""
     extruct = pytest.importorskip("extruct")
-    found = extruct.extract((book / "site" / "claims.html").read_text(encoding="utf-8"), syntaxes=["json-ld"],
+    found = extruct.extract((book / "site" / "claims-text.html").read_text(encoding="utf-8"), syntaxes=["json-ld"],
                             uniform=True)["json-ld"]
     reviews = {item["url"]: item for item in found if item.get("@type") == "ClaimReview"}
     claims, sources = dataset["claims"], dataset["sources"].set_index("source_id")

@@ -70,7 +70,7 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
     data_page("claims", "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its "
               "verdict, certainty, reasons and evidence. Filters match exactly; the search matches whole words "
               "(word beginnings while you type).",
-              pages.claims_page(pages.json_ld(pages.claim_reviews(tables, release[1] if release else None))))
+              pages.claims_page())
     if only_claims:
         _write(source / "index.md", "# Claims\n\n```{toctree}\n:hidden:\nclaims\n```\n")
         _write(generated / "page-facts.json", json.dumps({"descriptions": descriptions, "footer": ""}))
@@ -87,7 +87,11 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
                        source / path.name)
     intro = "The claims of the explorer, by article, as plain text: for the site's search, for printing, and for " \
             "reading without JavaScript."
-    _write(source / "claims-text.md", f"# All claims as text\n\n{intro}\n\n" + pages.claims_text(tables))
+    # The claims' ClaimReview data sits on this static page, not on the explorer, which must load fast however
+    # many claims there are.
+    reviews = pages.json_ld(pages.claim_reviews(tables, release[1] if release else None))
+    _write(source / "claims-text.md", f"# All claims as text\n\n{intro}\n\n```{{raw}} html\n{reviews}```\n\n"
+           + pages.claims_text(tables))
     descriptions["claims-text"] = intro
     data_page("sources", "Sources", f"Every source the review uses: the {articles}, the works they cite, and the "
               "labels, trials, reviews and guidelines behind the verdicts. Each entry says how it was checked.",

@@ -113,9 +113,8 @@ def claims_script(tables: dict[str, pd.DataFrame]) -> str:
     return "window.CLAIMS_DATA = JSON.parse('" + literal + "');\n"
 
 
-def claims_page(reviews: str = "") -> str:
-    """The explorer's static frame: controls, count, results (the cards are drawn by claims.js), and the claims'
-    ClaimReview data (`reviews`, a JSON-LD script) for search engines and fact-check aggregators."""
+def claims_page() -> str:
+    """The explorer's static frame: controls, count, results; the cards are drawn by claims.js."""
     selects = "\n".join(
         f'<label class="facet">{name.capitalize()}<select id="facet-{name}" data-facet="{name}">'
         f'<option value="">All</option></select></label>' for name in FACETS)
@@ -137,7 +136,7 @@ claims shown. <a id="claim-share" href="claims.html">Link to this view</a></p>
 </div>
 <script src="_static/claims-data.js"></script>
 <script src="_static/claims.js"></script>
-{reviews}"""
+"""
 
 
 def _citing_claims(claims: pd.DataFrame) -> dict[str, list[str]]:
