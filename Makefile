@@ -33,8 +33,9 @@ $(SETUP): requirements.lock pyproject.toml setup.py
 
 setup: $(SETUP) ## Create .venv from the lock file, install the package, register the Jupyter kernel
 
-figures: $(SETUP) ## Validate the data, run the notebooks with papermill, write outputs/ (figures, tables, site)
+figures: $(SETUP) ## Validate the data, run the notebooks with papermill, write outputs/ and README's key finding
 	$(PY) -m analysis build
+	$(PY) -m analysis readme
 
 check: lint ## The quick loop: lint and the unit tests that start no kernel (under 30 s)
 	$(PY) -m pytest -p no:nbval -m "not slow and not browser" -n $(JOBS) -q

@@ -30,7 +30,7 @@ def dataset():
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
-    shutil.copytree(paths.DATA_DIR, target)
+    shutil.copytree(paths.DATA_DIR, target, ignore=shutil.ignore_patterns("_work"))  # audits in progress stay put
     return target
 
 
@@ -134,7 +134,7 @@ def built_template(tmp_path_factory, worker_id) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "report.json").exists():
             shutil.rmtree(root, ignore_errors=True)
-            shutil.copytree(paths.DATA_DIR, root / "data")
+            shutil.copytree(paths.DATA_DIR, root / "data", ignore=shutil.ignore_patterns("_work"))
             _tiny_notebooks(root / "notebooks")
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(analysis.site, "render_site", quick_site)

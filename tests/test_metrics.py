@@ -32,6 +32,7 @@ def test_overreach_index_on_crafted_claims():
     assert index.loc["a", "overreach_index"] == pytest.approx(0.5)
     assert index.loc["b", "overreach_index"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
     assert index.loc["b", "share_unsupported"] == pytest.approx(0.5)
+    assert index.loc["a", "share_supported"] == pytest.approx(0.5) and index.loc["b", "share_supported"] == 0
 
 
 def test_counts_keep_every_category_with_zeros():
@@ -41,13 +42,18 @@ def test_counts_keep_every_category_with_zeros():
     assert counts.loc["a"].tolist() == [1, 0, 0, 0, 0]
 
 
-def test_central_claims_are_ketamine_adhd_efficacy_only():
+def test_central_claims_come_from_columns_not_words():
     claims = crafted_claims([
         ("a-1", "a", "supported", "efficacy", "Ketamine lifts depression within a day."),
-        ("a-2", "a", "unsupported", "efficacy", "Ketamine improves ADHD focus."),
+        ("a-2", "a", "unsupported", "efficacy", "Ketamine improves focus."),
         ("a-3", "a", "unsupported", "safety", "Ketamine is safe for ADHD patients."),
+        ("a-4", "a", "supported", "efficacy", "Unlike ADHD drugs, ketamine treats depression, anxiety and PTSD."),
+        ("a-5", "a", "unsupported", "efficacy", "The nasal spray helps attention."),
     ])
-    assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2"]
+    claims["condition"] = ["depression", "ADHD", "ADHD", "several", "ADHD"]
+    claims.loc[4, "treatment_id"] = "esketamine"
+    # a-2 never says "ADHD" and a-4 does: the condition column decides, as for 003-13 and 001-40 in the real data
+    assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2", "a-5"]
 
 
 def test_population_matching():
@@ -104,7 +110,14 @@ def test_comparison_matrix_for_ketamine(dataset):
     assert text.loc["Ketamine", "Fastest first effect"].endswith("(anaesthesia)")
     assert scores.loc["Ketamine", "Fastest first effect"] == 1.0
     assert text.loc["Methylphenidate", "Fastest first effect"] == "1 h (ADHD)"
-    assert ((scores >= 0) & (scores <= 1)).all().all()
+    # no value in the dataset is off the scale (NaN), never scored as unfavourable; a label that is not for ADHD
+    # earns no favourable cell for lacking a boxed warning
+    assert text.loc["Guanfacine", "SMD adults"] == "no estimate" and np.isnan(scores.loc["Guanfacine", "SMD adults"])
+    assert text.loc["Ketamine", "Boxed warning"] == "no (label not for ADHD)"
+    assert np.isnan(scores.loc["Ketamine", "Boxed warning"])
+    assert scores.loc["Guanfacine", "Boxed warning"] == 0.0
+    assert text.loc["Amphetamines", "SMD adults"].endswith("(gosling2025)"), "each SMD names its source"
+    assert ((scores >= 0) & (scores <= 1) | scores.isna()).all().all()
 
 
 def test_evidence_summary_marks_the_gap(dataset):
@@ -198,8 +211,8 @@ def test_rating_agreement_on_crafted_ratings():
 
 
 def test_hours_text_uses_the_unit_a_reader_expects():
-    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 168, 620, 24 * 90)] == \
-        ["30 s", "30 min", "1.5 h", "1 wk", "3.7 wk", "90 d"]
+    assert [metrics.hours_text(h) for h in (1 / 120, 0.5, 1.5, 48, 168, 336, 620, 2402.4, 24 * 180)] == \
+        ["30 s", "30 min", "1.5 h", "2 d", "7 d", "2 wk", "3.7 wk", "14.3 wk", "5.9 mo"]
 
 
 def test_first_ratings_restore_the_grades_the_adjudication_changed():
@@ -231,3 +244,12 @@ def test_real_ratings_agree_beyond_chance(dataset):
     assert 0.4 < agreement.verdict_kappa <= 1 and 0.4 < agreement.certainty_kappa <= 1
     summary = metrics.adjudication_summary(agreement, dataset["adjudication"])
     assert len(summary) == len(agreement.disagreements) and summary["how"].str.len().min() > 20
+
+
+def test_onset_table_keeps_the_ranges_and_the_population(dataset):
+    table = metrics.onset_table(metrics.onset_timeline(dataset["onset"], dataset["treatments"]))
+    guanfacine = table[table["treatment"] == "Guanfacine"].iloc[0]
+    assert (guanfacine["first_effect"], guanfacine["population"]) == ("7 d to 2 wk", "children")
+    assert "within 3 d" in set(table["first_effect"])  # Berman 2000: an upper bound only
+    assert list(table.columns) == ["treatment", "formulation", "condition", "population", "first_effect",
+                                   "full_effect", "source_id", "check_status"]

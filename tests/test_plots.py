@@ -8,7 +8,7 @@ import pytest
 from matplotlib.text import Text
 
 from analysis import metrics, plots, queries, save_figure
-from analysis.style import FIGURE_WIDTH_IN, MIN_FONT_PT, plain_text, wrap
+from analysis.style import FIGURE_WIDTH_IN, MIN_FONT_PT, NARROW_WIDTH_IN, plain_text, wrap
 
 
 def all_charts(data) -> dict[str, plots.Chart]:
@@ -46,16 +46,52 @@ def drawn_texts(chart: plots.Chart) -> list[Text]:
 def test_every_chart_is_legible_at_the_book_width(charts):
     for name, chart in charts.items():
         assert chart.figure.get_figwidth() <= FIGURE_WIDTH_IN, name
-        small = [(t.get_text(), t.get_fontsize()) for t in drawn_texts(chart) if t.get_fontsize() < MIN_FONT_PT]
+        texts = drawn_texts(chart)
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
         assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small[:3]}"
+        assert not cut_texts(chart, texts), f"{name}: text running off the figure: {cut_texts(chart, texts)[:3]}"
         assert chart.alt_text.strip() and chart.caption.strip() and chart.title.strip(), name
+
+
+def unused_tick_labels(figure) -> list[Text]:
+    """Labels of ticks outside their axis's view, which matplotlib keeps but does not draw."""
+    idle = []
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    idle += [tick.label1, tick.label2]
+    return idle
+
+
+def cut_texts(chart: plots.Chart, texts: list[Text]) -> list[str]:
+    """Drawn texts that run off the figure's left or right edge."""
+    frame = chart.figure.bbox
+    idle = {id(label) for label in unused_tick_labels(chart.figure)}
+    extents = [(t.get_text()[:40], t.get_window_extent()) for t in texts if id(t) not in idle]
+    return [text for text, box in extents if box.x0 < frame.x0 - 1 or box.x1 > frame.x1 + 1]
+
+
+def test_phone_versions_are_narrow_legible_and_uncut(charts):
+    """Each chart that can be redrawn for a phone is drawn 3.6 in wide with no text under 9 pt and no text running
+    off the figure (a cut label); the comparison grid has no phone version and scrolls in its box instead."""
+    narrow = {name: chart.redraw(width=NARROW_WIDTH_IN) for name, chart in charts.items() if chart.redraw}
+    assert set(charts) - set(narrow) == {"matrix"}
+    for name, chart in narrow.items():
+        assert chart.figure.get_figwidth() == NARROW_WIDTH_IN, name
+        texts = drawn_texts(chart)
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
+        assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small[:3]}"
+        assert not cut_texts(chart, texts), f"{name}: text running off the figure: {cut_texts(chart, texts)[:3]}"
 
 
 def test_labels_wrap_and_never_repeat_the_treatment_name(charts):
     ticks = [tick.get_text() for tick in charts["onset"].figure.axes[0].get_yticklabels()]
     joined = [tick.replace("\n", " ") for tick in ticks]
     assert any("mixed amphetamine salts extended-release oral (Adderall XR)" in tick for tick in joined)
-    assert "Atomoxetine: oral [ADHD]" in joined
+    assert {"Atomoxetine: oral [ADHD] (wietecha2016)", "Atomoxetine: oral [ADHD] (dickson2011)"} <= set(joined)
+    assert len(set(joined)) == len(joined), "rows that would read the same name their source"
     assert not any(tick.lower().count("atomoxetine") > 1 for tick in joined)
     assert max(len(line) for tick in ticks for line in tick.split("\n")) <= 40
     effects = [t.get_text().replace("\n", " ") for t in charts["adverse-adults"].figure.axes[0].get_yticklabels()]
@@ -131,7 +167,7 @@ def crafted_ratio_rows() -> pd.DataFrame:
         "estimate": [1.45, 1.29, 3.1, np.nan], "ci_low": [1.1, 0.59, 1.9, np.nan],
         "ci_high": [1.9, 2.77, 5.2, np.nan], "certainty": ["moderate", pd.NA, "low", pd.NA],
         "source_id": ["gosling2025_ebi_adhd_dataset", "joseph2017_guanfacine_nma", "gosling2025_ebi_adhd_dataset",
-                      "(no pooled estimate)"],
+                      pd.NA],
     })
 
 
@@ -146,7 +182,7 @@ def test_ratio_forest_puts_rr_and_or_on_one_log_axis(outcome):
     assert labels[:3] == ["Methylphenidate [RR, gosling2025]", "Methylphenidate [OR, joseph2017]",
                           "Guanfacine [RR, gosling2025]"]
     assert "risk ratio (RR) or odds ratio (OR)" in ax.get_xlabel().replace("\n", " ")
-    assert "the highest ratio for" in chart.title and "is for guanfacine (RR 3.10)" in chart.title
+    assert "the highest ratio drawn for" in chart.title and "is guanfacine (RR 3.10, gosling2025)" in chart.title
     assert "Methylphenidate RR 1.45" in chart.alt_text and "Methylphenidate OR 1.29" in chart.alt_text
     low, high = ax.get_xlim()
     assert low <= 0.59 and high >= 5.2
@@ -160,12 +196,20 @@ def test_ratio_forest_refuses_a_difference_measure():
 
 
 def test_forest_plot_draws_one_interval_per_estimate(dataset):
-    rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "adults")
-    ax = plots.plot_forest(rows, "adults").figure.axes[0]
+    rows = metrics.forest_rows(dataset["meta_analyses"], dataset["treatments"], "adults",
+                               gaps=dataset["evidence_gaps"])
+    chart = plots.plot_forest(rows, "adults")
+    ax = chart.figure.axes[0]
     assert len(ax.containers) == rows["estimate"].notna().sum()
     texts = [text.get_text() for text in ax.texts]
-    assert texts.count("no pooled estimate: no randomised trial in ADHD") == 2
+    searched = set(dataset["evidence_gaps"]["treatment_id"])
+    missing = rows[rows["estimate"].isna()]
+    # a recorded search that found no trial is said as such; a gap in this dataset is not read as one
+    assert texts.count("no pooled estimate: a recorded search found no randomised trial in ADHD") == \
+        missing["treatment_id"].isin(searched).sum() == 2
+    assert texts.count("no pooled estimate in this dataset") == (~missing["treatment_id"].isin(searched)).sum()
     assert ax.get_xlabel().startswith("Standardised mean difference")
+    assert "(SMD -0.79, cortese2018)" in chart.title, "the title names the source of the value it quotes"
 
 
 def test_timeline_marks_every_figure_and_claim(dataset):
@@ -194,7 +238,11 @@ def test_adverse_effects_plot_flags_rows_not_measured_in_adhd(dataset):
     chart = plots.plot_adverse_effects(pairs, "adults")
     ticks = [tick.get_text().replace("\n", " ") for tick in chart.figure.axes[0].get_yticklabels()]
     assert sum(tick.endswith("[not ADHD]") for tick in ticks) == len(outside)
-    assert "esketamine" not in chart.title.lower()
+    # the title is true of every row drawn: the largest excess overall (outside ADHD), then the largest in ADHD
+    top = pairs.loc[pairs["excess_pct"].idxmax()]
+    assert not top["population_is_adhd"] and top["treatment_id"] == "esketamine"
+    assert chart.title == ("Adults: the largest excess over placebo drawn is dissociation on esketamine (+32 points, "
+                           "measured outside ADHD); in ADHD, decreased appetite on amphetamines (+25 points)")
 
 
 def test_save_figure_is_byte_identical_and_needs_alt_text(dataset, tmp_path):

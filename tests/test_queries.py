@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import explore, metrics, plots, queries, schema, vocabulary
+from analysis import articles, explore, findings, metrics, plots, queries, schema, tables, vocabulary
 from analysis.queries import UnknownValueError
 
 
@@ -144,10 +144,10 @@ def test_onset_keeps_ranges_and_the_population_measured():
     rows = queries.onset(data=crafted())
     assert rows["onset_id"].tolist() == ["o-1", "o-3", "o-2"]  # treatments.csv order, then fastest first
     by_id = rows.set_index("onset_id")
-    assert by_id.loc["o-1", "first_effect"] == "1 wk to 2 wk"
+    assert by_id.loc["o-1", "first_effect"] == "7 d to 2 wk"
     assert (by_id.loc["o-1", "first_effect_hours_min"], by_id.loc["o-1", "first_effect_hours_max"]) == (168, 336)
     assert by_id.loc["o-1", "full_effect"] == "8 wk"
-    assert by_id.loc["o-2", "first_effect"] == "within 0.4 wk" and by_id.loc["o-2", "full_effect"] == "not reported"
+    assert by_id.loc["o-2", "first_effect"] == "within 3 d" and pd.isna(by_id.loc["o-2", "full_effect"])
     assert by_id.loc["o-3", "first_effect"] == "3 min to 4 min"
     assert by_id["population"].astype(str).tolist() == ["children", "not recorded", "not recorded"]
     assert rows.attrs["units"]["full_effect_hours_max"] == "hours"
@@ -157,7 +157,7 @@ def test_onset_of_two_drugs_in_one_call(dataset):
     rows = queries.onset(treatment=["methylphenidate", "guanfacine"])
     assert set(rows["treatment_id"]) == {"methylphenidate", "guanfacine"}
     guanfacine = rows[rows["treatment_id"] == "guanfacine"].iloc[0]
-    assert guanfacine["first_effect"] == "1 wk to 2 wk" and guanfacine["population"] == "children"
+    assert guanfacine["first_effect"] == "7 d to 2 wk" and guanfacine["population"] == "children"
 
 
 def test_evidence_links_and_citations_explode_the_id_lists():
@@ -191,7 +191,7 @@ def test_every_public_query_has_an_example_and_the_examples_pass(dataset):
         assert results.attempted > 0 and results.failed == 0, module.__name__
 
 
-PUBLIC_MODULES = (queries, metrics, plots, explore, schema)
+PUBLIC_MODULES = (queries, metrics, plots, explore, schema, findings, tables, articles)
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda module: module.__name__)

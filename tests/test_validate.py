@@ -226,22 +226,27 @@ def test_point_estimate_without_interval_only_when_partial(data_copy, status, re
 
 
 def test_claims_of_one_idea_share_verdict_and_certainty(data_copy):
-    # 000-05, 002-05 and 004-43 assert idea-04; rows 5, 69 and 190
-    edit_cell(data_copy, "claims.csv", 69, "verdict", "mixed")
-    idea = ("claims.csv, row 69 (line 70), column 'verdict': 'mixed' differs from claim 000-05 (row 5, 'supported') "
-            "of the same idea 'idea-04': give them one verdict, or say in idea_difference how this claim's wording "
-            "differs")
+    # 000-05 and 002-05 assert idea-04 (the first claim of the idea is 000-05)
+    row = _row_of(data_copy, "claims", "claim_id", "002-05")
+    first = _row_of(data_copy, "claims", "claim_id", "000-05")
+    edit_cell(data_copy, "claims.csv", row, "verdict", "mixed")
+    idea = (f"claims.csv, row {row} (line {row + 1}), column 'verdict': 'mixed' differs from claim 000-05 (row "
+            f"{first}, 'supported') of the same idea 'idea-04': give them one verdict, or say in idea_difference how "
+            "this claim's wording differs")
     assert idea in messages(data_copy)
-    edit_cell(data_copy, "claims.csv", 69, "idea_difference", "It adds that supervision is needed.")
+    edit_cell(data_copy, "claims.csv", row, "idea_difference", "It adds that supervision is needed.")
     assert idea not in messages(data_copy)
 
 
 def test_a_changed_grade_needs_an_adjudication_entry(data_copy):
-    edit_cell(data_copy, "claims.csv", 69, "idea_difference", "It adds that supervision is needed.")
-    edit_cell(data_copy, "claims.csv", 69, "certainty", "low")
+    row = _row_of(data_copy, "claims", "claim_id", "002-05")
+    second = load_dataset(data_copy)["second_ratings"].set_index("claim_id").loc["002-05", "certainty"]
+    changed = "low" if second != "low" else "moderate"
+    edit_cell(data_copy, "claims.csv", row, "idea_difference", "It adds that supervision is needed.")
+    edit_cell(data_copy, "claims.csv", row, "certainty", changed)
     assert messages(data_copy) == [
-        "claims.csv, row 69 (line 70), column 'certainty': 'low' differs from the second rating ('moderate') but "
-        "adjudication.csv does not say how the disagreement was settled"]
+        f"claims.csv, row {row} (line {row + 1}), column 'certainty': '{changed}' differs from the second rating "
+        f"('{second}') but adjudication.csv does not say how the disagreement was settled"]
 
 
 def test_adjudication_log_agrees_with_claims_and_second_ratings(data_copy):
@@ -282,3 +287,49 @@ def test_broken_schema_is_reported_without_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-c", script, str(project / "data")], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "schema.json: line 2, column 1: not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("javascript:alert(1)", "is not an http(s) web address"),
+    ("academic.oup.com/ijnp/article/24/10/808", "is not an http(s) web address"),
+    ("http://47.251.13.51:8081/30995364", "links to a bare IP address"),
+    ("http://[2001:db8::1]/label", "links to a bare IP address"),
+    ("https://www.scribd.com/document/1/a-label", "links to scribd.com, a mirror, shop or copy"),
+    ("https://uat.example-pharma.com/label/concerta", "links to a test or staging server (uat....)"),
+])
+def test_links_must_be_to_the_authority(data_copy, url, reason):
+    row = _row_of(data_copy, "sources", "source_id", "cortese2018_nma")
+    edit_cell(data_copy, "sources.csv", row, "url", url)
+    found = messages(data_copy)
+    assert len(found) == 1 and found[0].startswith(f"sources.csv, row {row} (line {row + 1}), column 'url': "
+                                                   f"{url!r} {reason}"), found
+
+
+def test_audited_articles_trace_to_their_text(data_copy):
+    edit_cell(data_copy, "sources.csv", 2, "text_sha256", "not-a-hash")
+    edit_cell(data_copy, "sources.csv", 3, "accessed", "")
+    assert messages(data_copy) == [
+        "sources.csv, row 2 (line 3), column 'text_sha256': 'not-a-hash' is not a SHA-256 in hex (64 characters "
+        "0-9, a-f)",
+        "sources.csv, row 3 (line 4), column 'accessed': is required for an audited article",
+    ]
+
+
+def test_screening_rules(data_copy):
+    screening = load_dataset(data_copy)["screening"]
+    included = int(screening.index[screening["source_id"] == "003_e96e949bd266aeeb"][0]) + 1
+    excluded = int(screening.index[screening["exclusion_reason"] == "not_english"][0]) + 1
+    duplicate = int(screening.index[screening["exclusion_reason"] == "duplicate_or_mirror"][0]) + 1
+    edit_cell(data_copy, "screening.csv", included, "source_id", "")
+    edit_cell(data_copy, "screening.csv", excluded, "exclusion_reason", "")
+    edit_cell(data_copy, "screening.csv", duplicate, "duplicate_of", "")
+    found = messages(data_copy)
+    assert f"screening.csv, row {included} (line {included + 1}), column 'source_id': is required for an included " \
+           "page: audit it (python -m analysis article add, check, merge) and name the article here" in found
+    assert f"screening.csv, row {excluded} (line {excluded + 1}), column 'exclusion_reason': is required for an " \
+           "excluded page: one reason of the list" in found
+    assert any(line.startswith(f"screening.csv, row {duplicate} (line {duplicate + 1}), column 'duplicate_of': is "
+                               "needed exactly when the page is a duplicate or mirror") for line in found)
+    assert any(line.endswith("'003_e96e949bd266aeeb' is an audited article that no included record of screening.csv "
+                             "names: every article goes through the screening") for line in found)
+    assert len(found) == 4

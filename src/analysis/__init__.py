@@ -14,9 +14,10 @@ The dataset: load_dataset(folder=None) gives every table, validated and typed (t
 holding the tables); load_table(name), validate(folder), DatasetError; vocabulary(name) and load_schema() read
 the contract (data/schema.json; data/datapackage.json says the same as a Frictionless data package).
 
-Modules: queries (the questions above), metrics (derived measures), schema (the contract); with the notebooks
-extra (`pip install 'ketamine-adhd-evidence[notebooks]'`) also plots (every figure), explore (the explore
-notebook's filters), apply_style, save_figure, publish_figure, save_table and resolve_out_dir. Example:
+Modules: queries (the questions above), metrics (derived measures), findings (the findings as sentences),
+tables (reader-grade tables), articles (auditing a new article), schema (the contract); with the notebooks extra
+(`pip install 'ketamine-adhd-evidence[notebooks]'`) also plots (every figure), explore (the explore notebook's
+filters), apply_style, save_figure, publish_figure, save_table, finding and resolve_out_dir. Example:
 
     >>> import analysis
     >>> analysis.estimates(outcome="dropout_any_cause", population="adults", measure="RR").shape[0] > 0
@@ -47,6 +48,7 @@ _HOMES = {
     "onset": "queries",
     "evidence_links": "queries",
     "citations": "queries",
+    "finding": "outputs",
     "publish_figure": "outputs",
     "resolve_out_dir": "outputs",
     "save_table": "outputs",
@@ -55,9 +57,13 @@ _HOMES = {
     "metrics": None,
     "plots": None,
     "explore": None,
+    "findings": None,
+    "tables": None,
+    "articles": None,
 }
 _EXTRA = "notebooks"
-_NEEDS_EXTRA = {"publish_figure", "resolve_out_dir", "save_table", "apply_style", "save_figure", "plots", "explore"}
+_NEEDS_EXTRA = {"finding", "publish_figure", "resolve_out_dir", "save_table", "apply_style", "save_figure", "plots",
+                "explore"}
 _EXTRA_INSTALLED = _find_spec("matplotlib") is not None
 
 __all__ = sorted(name for name in _HOMES if name not in _NEEDS_EXTRA or _EXTRA_INSTALLED)

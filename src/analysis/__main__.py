@@ -1,4 +1,6 @@
-"""Command line: `python -m analysis validate|build|dictionary|datapackage`. Errors are messages, never tracebacks."""
+"""Command line: `python -m analysis validate|build|dictionary|datapackage|readme|article`.
+
+Errors are messages, never tracebacks."""
 
 from __future__ import annotations
 
@@ -74,6 +76,60 @@ def _datapackage(args: argparse.Namespace) -> int:
     return _generated(args, PACKAGE_FILE, render_data_package, "datapackage")
 
 
+def _readme(args: argparse.Namespace) -> int:
+    from .data import load_dataset
+    from .readme import with_key_finding
+
+    target = paths.PROJECT_ROOT / "README.md"
+    current = target.read_text(encoding="utf-8")
+    try:
+        text = with_key_finding(current, load_dataset())
+    except ValueError as error:
+        print(f"readme: {error}", file=sys.stderr)
+        return 1
+    if args.check:
+        if text != current:
+            print(f"{target}: its key finding is not what the data say: run python -m analysis readme",
+                  file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote the key finding of {target}")
+    return 0
+
+
+def _article(args: argparse.Namespace) -> int:
+    from . import articles
+
+    try:
+        if args.step == "add":
+            article_id, folder = articles.add(args.path, args.url, args.title, args.accessed, args.site or "",
+                                              args.data, args.kind)
+            print(f"registered {article_id}; its work folder is {folder}\n"
+                  f"next: write its claims in {folder / articles.WORKSHEET} (one row per claim, in your own words, "
+                  f"under its section), describe the page in {folder / articles.SOURCE_ROW}, then run\n"
+                  f"  python -m analysis article check {article_id}")
+            return 0
+        report = (articles.merge if args.step == "merge" else articles.check)(args.id, args.data, args.text)
+    except articles.ArticleError as error:
+        print(f"article {args.step}: {error}", file=sys.stderr)
+        return 1
+    for note in report.notes:
+        print(f"note: {note}")
+    if args.step == "merge":
+        print(f"merged {args.id}: {len(report.claims)} claims, {len(report.settled)} settled disagreements; run "
+              "`make figures` to rebuild the pages")
+        return 0
+    if report.missing:
+        print(f"{args.id}: {len(report.missing)} thing(s) before it counts:", file=sys.stderr)
+        for item in report.missing:
+            print(f"  {item}", file=sys.stderr)
+        return 1
+    print(f"{args.id}: ready ({len(report.claims)} claims rated twice, disagreements settled); merge it with\n"
+          f"  python -m analysis article merge {args.id}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +151,26 @@ def main(argv: list[str] | None = None) -> int:
                                   "from data/schema.json and data/CHANGELOG.md")
     package.add_argument("--check", action="store_true", help="exit 1 if datapackage.json is out of date")
     package.set_defaults(handler=_datapackage)
+    readme = commands.add_parser("readme", help="write README.md's key finding from the data")
+    readme.add_argument("--check", action="store_true", help="exit 1 if the README's key finding is out of date")
+    readme.set_defaults(handler=_readme)
+    article = commands.add_parser("article", help="audit a new web article: add, check, merge")
+    steps = article.add_subparsers(dest="step", required=True)
+    add = steps.add_parser("add", help="register an article from a saved text or HTML file")
+    add.add_argument("path", type=Path, help="the article's text as audited (.txt or .html; never committed)")
+    add.add_argument("--url", required=True, help="the article's published address")
+    add.add_argument("--title", required=True, help="its title as published")
+    add.add_argument("--accessed", required=True, help="the date the text was read, YYYY-MM-DD")
+    add.add_argument("--site", help="the site's name, e.g. the clinic or magazine")
+    add.add_argument("--kind", default="web_article", help="web_article (default) or seed_article")
+    for name, words in (("check", "report what is missing before the article counts, and write the next sheet"),
+                        ("merge", "append a checked article to the dataset's tables")):
+        step = steps.add_parser(name, help=words)
+        step.add_argument("id", help="the article's id, as `add` printed it")
+        step.add_argument("--text", type=Path, help="the audited text, if not where `add` read it")
+    for step in steps.choices.values():
+        step.add_argument("--data", type=Path, help="dataset folder (default: data/)")
+    article.set_defaults(handler=_article)
     args = parser.parse_args(argv)
     from .schema import SchemaError
 

@@ -15,11 +15,14 @@ from ._public import public_dir
 from .schema import label, populations, require_population, vocabulary
 from .validation import AUDITED_KINDS
 
-__all__ = ["Agreement", "CERTAINTY_ORDER", "OVERREACH_WEIGHTS", "adjudication_summary", "adverse_effect_pairs",
-           "applies_to", "article_labels", "best_estimate", "cohen_kappa", "comparison_matrix", "counts_by_article",
-           "evidence_summary", "first_ratings", "forest_rows", "hours_text", "in_treatment_order",
-           "ketamine_adhd_efficacy_claims", "onset_claims", "onset_timeline", "overreach_index", "population_matches",
-           "rating_agreement", "reference_audit", "risk_summary", "short_name", "verdict_shares"]
+__all__ = ["Agreement", "CERTAINTY_ORDER", "KETAMINE_TREATMENTS", "OVERREACH_WEIGHTS", "Prisma",
+           "adjudication_summary", "adverse_effect_pairs", "adverse_effect_table", "agreement_by_origin",
+           "applies_to", "article_labels", "audited_article_table", "best_estimate", "cohen_kappa",
+           "comparison_matrix", "counts_by_article", "estimate_table", "evidence_summary", "excluded_pages",
+           "exclusion_table", "first_ratings", "forest_rows", "hours_range_text", "hours_text", "idea_repetition",
+           "in_treatment_order", "included_pages", "ketamine_adhd_efficacy_claims", "onset_claims", "onset_table",
+           "onset_timeline", "overreach_index", "population_matches", "prisma_counts", "rating_agreement",
+           "reference_audit", "risk_summary", "short_name", "treatment_risks", "verdict_shares"]
 
 
 def __dir__() -> list[str]:
@@ -64,13 +67,27 @@ def verdict_shares(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def overreach_index(claims: pd.DataFrame) -> pd.DataFrame:
-    """Per article: claims, mean overreach weight, and the share of claims unsupported or contradicted."""
+    """Per article: claims, the share supported, mean overreach weight, and the share of claims unsupported or
+    contradicted."""
     weights = claims["verdict"].astype(str).map(OVERREACH_WEIGHTS)
-    frame = claims.assign(weight=weights, refuted=claims["verdict"].isin(["unsupported", "contradicted"]))
+    frame = claims.assign(weight=weights, refuted=claims["verdict"].isin(["unsupported", "contradicted"]),
+                          backed=claims["verdict"] == "supported")
     summary = frame.groupby(frame["source_id"].astype(str)).agg(
-        claims=("claim_id", "size"), overreach_index=("weight", "mean"), share_unsupported=("refuted", "mean")
+        claims=("claim_id", "size"), share_supported=("backed", "mean"), overreach_index=("weight", "mean"),
+        share_unsupported=("refuted", "mean")
     )
     return summary.sort_values("overreach_index", ascending=False)
+
+
+def audited_article_table(sources: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per audited article: where it was published, its title, when it was read and how many claims."""
+    articles = sources[sources["kind"].isin(AUDITED_KINDS)].sort_values("source_id")
+    counts = claims["source_id"].astype(str).value_counts()
+    return pd.DataFrame({"source_id": articles["source_id"].astype(str),
+                         "site_name": articles["site_name"], "title": articles["title"],
+                         "accessed": articles["accessed"].astype("string"),
+                         "claims": articles["source_id"].astype(str).map(counts).fillna(0).astype(int)}
+                        ).reset_index(drop=True)
 
 
 def reference_audit(sources: pd.DataFrame) -> pd.DataFrame:
@@ -95,6 +112,18 @@ def onset_timeline(onset: pd.DataFrame, treatments: pd.DataFrame) -> pd.DataFram
     frame["full_hours"] = frame["full_effect_hours_max"].fillna(frame["full_effect_hours_min"])
     frame["label"] = frame["name"].astype(str) + " - " + frame["formulation"].astype(str)
     return in_treatment_order(frame, treatments, "first_hours")
+
+
+def onset_table(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The timeline as a reader's table: treatment name, formulation, condition, the population measured, first
+    and full effect as the ranges the sources give (not the single points the timeline draws), source."""
+    table = timeline.assign(**{f"{end}_effect": [hours_range_text(low, high) for low, high in zip(
+        timeline[f"{end}_effect_hours_min"], timeline[f"{end}_effect_hours_max"], strict=True)]
+        for end in ("first", "full")})
+    columns = ["name", "formulation", "condition", "population", "first_effect", "full_effect", "source_id",
+               "check_status"]
+    return table[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
 
 
 def onset_claims(claims: pd.DataFrame) -> pd.DataFrame:
@@ -125,6 +154,21 @@ def adverse_effect_pairs(adverse: pd.DataFrame, treatments: pd.DataFrame, popula
     return frame.sort_values(["class", "name", "excess_pct"], ascending=[True, True, False]).reset_index(drop=True)
 
 
+def adverse_effect_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """`adverse_effect_pairs` as a reader's table, treatment by name."""
+    columns = ["name", "effect", "incidence_drug_pct", "incidence_placebo_pct", "excess_pct", "population",
+               "source_id"]
+    return pairs[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
+
+
+def treatment_risks(adverse: pd.DataFrame, treatment_id: str, population: str) -> pd.DataFrame:
+    """One treatment's recorded adverse effects that concern `population` or no particular age group."""
+    own = adverse[(adverse["treatment_id"] == treatment_id) & adverse["population"].apply(applies_to,
+                                                                                          population=population)]
+    return own[["effect", "category", "incidence_drug_pct", "population", "source_id", "check_status"]]
+
+
 def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame, population: str | None = None) -> pd.DataFrame:
     """Per treatment: schedule, boxed warnings, abuse-potential and cardiovascular entries, in words.
 
@@ -148,16 +192,28 @@ def risk_summary(treatments: pd.DataFrame, adverse: pd.DataFrame, population: st
 
 
 def forest_rows(estimates: pd.DataFrame, treatments: pd.DataFrame, population: str,
-                outcome: str = "core_symptoms_clinician") -> pd.DataFrame:
-    """Confirmed-or-reported estimates for one population and outcome, plus a row for every treatment that
-    has none, so that ketamine appears as what it is: no randomised evidence."""
+                outcome: str = "core_symptoms_clinician", gaps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Estimates with a value for one population and outcome, plus a row for every treatment that has none, so that
+    a treatment without randomised evidence appears as what it is. With `gaps` (evidence_gaps.csv), those rows say
+    whether a recorded search found no randomised trial (`no_trial_found`)."""
     chosen = estimates[(estimates["population"] == population) & (estimates["outcome"] == outcome)
                        & estimates["estimate"].notna()]
     frame = chosen.merge(treatments[["treatment_id", "name", "class"]], on="treatment_id", how="left")
     missing = treatments[~treatments["treatment_id"].isin(frame["treatment_id"])]
-    gaps = missing[["treatment_id", "name", "class"]].assign(source_id="(no pooled estimate)")
-    frame = pd.concat([frame, gaps], ignore_index=True)
+    gaps_found = missing[["treatment_id", "name", "class"]].copy()
+    if gaps is not None:
+        gaps_found["no_trial_found"] = gaps_found["treatment_id"].isin(set(gaps["treatment_id"]))
+    frame = pd.concat([frame, gaps_found], ignore_index=True)
     return in_treatment_order(frame, treatments, "source_id")
+
+
+def estimate_table(rows: pd.DataFrame, ratios: bool = False) -> pd.DataFrame:
+    """`forest_rows` as a reader's table, treatment by name; with `ratios`, each row's subgroup and measure (an OR
+    and an RR are never read as one measure)."""
+    columns = ["name", *(["subgroup", "measure"] if ratios else []), "estimate", "ci_low", "ci_high", "n_trials",
+               "certainty", "source_id", "check_status"]
+    return rows[columns].rename(columns={"name": "treatment"}).assign(treatment=lambda t: t["treatment"].map(
+        short_name))
 
 
 def evidence_summary(estimates: pd.DataFrame, treatments: pd.DataFrame, gaps: pd.DataFrame,
@@ -210,20 +266,48 @@ def best_estimate(estimates: pd.DataFrame, treatment_id: str, population: str) -
     return own.assign(rank=rank).sort_values(["rank", "n_trials"], ascending=[True, False]).iloc[0]
 
 
+def hours_range_text(low: float | None, high: float | None) -> str | None:
+    """A time range as a reader says it: '7 d to 2 wk', '1.5 h' (one time), 'within 3 d' (an upper bound only);
+    None when neither end is known."""
+    low = None if pd.isna(low) else float(low)
+    high = None if pd.isna(high) else float(high)
+    if low is None and high is None:
+        return None
+    if low is None:
+        return f"within {hours_text(high)}"
+    if high is None or high == low:
+        return hours_text(low)
+    return f"{hours_text(low)} to {hours_text(high)}"
+
+
 def hours_text(hours: float) -> str:
-    """A duration in the unit a reader expects: seconds, minutes, hours, weeks or days."""
+    """A duration in the unit a reader expects: seconds, minutes, hours, days (under two weeks), weeks (under
+    about four months), then months."""
     if hours < 1 / 60 * 2:
         return f"{hours * 3600:.0f} s"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:
         return f"{hours:g} h"
-    return f"{round(hours / 168, 1):g} wk" if hours < 24 * 60 else f"{hours / 24:.0f} d"
+    if hours < 14 * 24:
+        return f"{round(hours / 24, 1):g} d"
+    if hours < 17 * 168:
+        return f"{round(hours / 168, 1):g} wk"
+    return f"{round(hours / 730.5, 1):g} mo"
+
+
+# The favourable end of each column of the comparison matrix, as its heading says it.
+MATRIX_FAVOURABLE = {"ADHD status": "approved", "US schedule": "not controlled",
+                     "Fastest first effect": "fast, in ADHD", "Boxed warning": "none",
+                     "SMD children": "most negative", "SMD adults": "most negative", "Best certainty": "high"}
+NO_VALUE = float("nan")  # a cell with nothing on record: drawn apart, never on the favourable-unfavourable scale
 
 
 def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every treatment on onset, risk and evidence: the facts as text, and a 0 (better) to 1 (worse) score
-    per cell that colours the grid. Onset measured outside ADHD scores 1: it says nothing about ADHD."""
+    """Every treatment on onset, risk and evidence: the facts as text, and a 0 (favourable) to 1 (unfavourable)
+    score per cell that colours the grid, or NaN where the dataset holds no value (no estimate, no onset figure, no
+    graded certainty; and no boxed warning on a label that is not for ADHD, which says nothing about ADHD use).
+    Onset measured outside ADHD scores 1: it says nothing about ADHD. Each SMD names the source it is quoted from."""
     treatments, onset = dataset["treatments"], dataset["onset"]
     adverse, estimates = dataset["adverse_effects"], dataset["meta_analyses"]
     texts, scores = {}, {}
@@ -239,45 +323,51 @@ def comparison_matrix(dataset: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, p
             onset_text = f"{hours_text(float(first.min()))} ({label('condition', where).split(' (')[0]})"
             onset_score = 1.0 if where != "ADHD" else min(1.0, np.log10(max(first.min(), 1)) / np.log10(2016))
         else:
-            onset_text, onset_score = "not reported", 1.0
-        boxed = (adverse["treatment_id"] == tid) & (adverse["category"] == "boxed_warning")
+            onset_text, onset_score = "not reported", NO_VALUE
+        boxed = ((adverse["treatment_id"] == tid) & (adverse["category"] == "boxed_warning")).any()
+        for_adhd = str(treatment["adhd_status"]) == "approved"
         row_text = {
             "ADHD status": str(treatment["adhd_status"]),
             "US schedule": str(treatment["us_schedule"]),
             "Fastest first effect": onset_text,
-            "Boxed warning": "yes" if boxed.any() else "no",
+            "Boxed warning": "yes" if boxed else "no" if for_adhd else "no (label not for ADHD)",
         }
         row_score = {
             "ADHD status": STATUS_SCORES[str(treatment["adhd_status"])],
             "US schedule": SCHEDULE_SCORES[str(treatment["us_schedule"])],
             "Fastest first effect": onset_score,
-            "Boxed warning": 1.0 if boxed.any() else 0.0,
+            "Boxed warning": 1.0 if boxed else 0.0 if for_adhd else NO_VALUE,
         }
         certainties = []
         for population in populations():
             column = f"SMD {population}"
             best = best_estimate(estimates, tid, population)
             if best is None:
-                row_text[column], row_score[column] = "no estimate", 1.0
+                row_text[column], row_score[column] = "no estimate", NO_VALUE
             else:
-                row_text[column] = f"{best['estimate']:.2f}"
+                row_text[column] = f"{best['estimate']:.2f} ({str(best['source_id']).split('_')[0]})"
                 row_score[column] = float(np.clip((best["estimate"] + 1.1) / 1.1, 0, 1))
                 if pd.notna(best["certainty"]):
                     certainties.append(str(best["certainty"]))
         graded = [grade for grade in CERTAINTY_ORDER if grade in certainties]
-        row_text["Best certainty"] = graded[0] if graded else "none"
-        row_score["Best certainty"] = CERTAINTY_SCORES.get(graded[0], 1.0) if graded else 1.0
+        row_text["Best certainty"] = graded[0] if graded else "none graded"
+        row_score["Best certainty"] = CERTAINTY_SCORES.get(graded[0], 1.0) if graded else NO_VALUE
         texts[name], scores[name] = row_text, row_score
     return pd.DataFrame(texts).T, pd.DataFrame(scores).T
 
 
+# The treatments the review is about: ketamine and its S-enantiomer esketamine (the Spravato nasal spray).
+KETAMINE_TREATMENTS = ("ketamine", "esketamine")
+
+
 def ketamine_adhd_efficacy_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """Efficacy claims about ketamine that mention ADHD: the articles' central promise.
+    """Efficacy claims about ketamine or esketamine in ADHD: the articles' central promise. What a claim is about
+    comes from its columns (topic, treatment, condition), never from searching its words.
 
     Efficacy claims about ketamine in depression are legitimately supported; these are the ones no trial backs.
     """
-    mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(["ketamine", "esketamine"])
-            & claims["claim"].str.contains("ADHD", regex=False))
+    mask = ((claims["topic"] == "efficacy") & claims["treatment_id"].isin(KETAMINE_TREATMENTS)
+            & (claims["condition"] == "ADHD"))
     return claims[mask]
 
 
@@ -348,6 +438,24 @@ def rating_agreement(claims: pd.DataFrame, second_ratings: pd.DataFrame) -> Agre
     return Agreement(len(both), verdict_kappa, certainty_kappa, disagreements)
 
 
+ORIGINS = {"web_article": "Articles found by the recorded search", "seed_article": "Seed articles"}
+
+
+def agreement_by_origin(first: pd.DataFrame, second_ratings: pd.DataFrame, claims: pd.DataFrame,
+                        sources: pd.DataFrame) -> list[tuple[str, Agreement]]:
+    """The two ratings' agreement for the claims of each kind of audited article (those the search found, rated
+    last, and the seeds), where it has claims."""
+    kinds = sources.set_index(sources["source_id"].astype(str))["kind"].astype(str)
+    origin = claims["source_id"].astype(str).map(kinds)
+    results = []
+    for kind, name in ORIGINS.items():
+        chosen = set(claims.loc[origin == kind, "claim_id"].astype(str))
+        if chosen:
+            results.append((name, rating_agreement(first[first["claim_id"].astype(str).isin(chosen)],
+                                                   second_ratings[second_ratings["claim_id"].astype(str).isin(chosen)])))
+    return results
+
+
 def first_ratings(claims: pd.DataFrame, adjudication: pd.DataFrame) -> pd.DataFrame:
     """The first rater's grades as given, before adjudication: claims.csv holds the settled grades, and the
     adjudication log keeps the first grade of every claim it settled."""
@@ -373,3 +481,70 @@ def adjudication_summary(agreement: Agreement, adjudication: pd.DataFrame) -> pd
                      else "second rater" if final == second else "neither",
                      "how": settled["settled_how"]})
     return pd.DataFrame(rows, columns=["claim_id", "first", "second", "settled", "settled_for", "how"])
+
+
+@dataclass(frozen=True)
+class Prisma:
+    """The PRISMA 2020 flow of the recorded search, computed from search_log.csv and screening.csv."""
+
+    queries: int
+    hits: int
+    records: int  # distinct pages the search returned
+    duplicates: int  # mirrors or duplicates of another page, removed before screening
+    screened: int
+    excluded: pd.Series  # by reason, in the contract's order, zeros kept
+    included_found: int  # included pages the search found
+    seeds_not_found: int  # seed articles included although the search did not return them
+    included: int
+
+
+def prisma_counts(search_log: pd.DataFrame, screening: pd.DataFrame) -> Prisma:
+    found = screening[screening["found_by"].notna()]
+    duplicates = int((found["exclusion_reason"] == "duplicate_or_mirror").sum())
+    others = found[found["exclusion_reason"] != "duplicate_or_mirror"]
+    reasons = [reason for reason in vocabulary("exclusion_reason") if reason != "duplicate_or_mirror"]
+    excluded = others.loc[others["decision"] == "excluded", "exclusion_reason"].astype(str).value_counts()
+    included = screening[screening["decision"] == "included"]
+    return Prisma(queries=len(search_log), hits=int(search_log["hits"].sum()), records=len(found),
+                  duplicates=duplicates, screened=len(others),
+                  excluded=excluded.reindex(reasons, fill_value=0).astype(int),
+                  included_found=int(included["found_by"].notna().sum()),
+                  seeds_not_found=int(included["found_by"].isna().sum()), included=len(included))
+
+
+def idea_repetition(claims: pd.DataFrame, ideas: pd.DataFrame) -> pd.DataFrame:
+    """Each idea with how many audited articles assert it (and in how many claims), and the verdict its claims
+    carry: the one verdict, or 'varies' where `idea_difference` gives some claims another. Most repeated first."""
+    grouped = claims.groupby(claims["idea_id"].astype(str), observed=True)
+    verdicts = grouped["verdict"].agg(lambda values: values.astype(str).mode().iloc[0]
+                                      if values.astype(str).nunique() == 1 else "varies")
+    table = pd.DataFrame({"articles": grouped["source_id"].nunique(), "claims": grouped.size(), "verdict": verdicts,
+                          "certainty": grouped["certainty"].agg(lambda values: values.astype(str).mode().iloc[0])})
+    named = ideas.set_index(ideas["idea_id"].astype(str))[["idea", "topic"]]
+    table = table.join(named).reset_index(names="idea_id")
+    return table.sort_values(["articles", "claims", "idea_id"], ascending=[False, False, True],
+                             ignore_index=True)[["idea_id", "idea", "topic", "articles", "claims", "verdict",
+                                                 "certainty"]]
+
+
+def exclusion_table(screening: pd.DataFrame) -> pd.DataFrame:
+    """Pages excluded per reason, in the contract's order of reasons, with the reason in words."""
+    counts = screening.loc[screening["decision"] == "excluded", "exclusion_reason"].astype(str).value_counts()
+    reasons = vocabulary("exclusion_reason")
+    return pd.DataFrame({"reason": [label("exclusion_reason", reason) for reason in reasons],
+                         "records": [int(counts.get(reason, 0)) for reason in reasons]})
+
+
+def included_pages(screening: pd.DataFrame) -> pd.DataFrame:
+    """The included pages: record, site, title, the audited article it became, and the seed it copies, if any."""
+    included = screening[screening["decision"] == "included"]
+    return included[["source_id", "record_id", "site_name", "title", "seed_id"]].reset_index(drop=True)
+
+
+def excluded_pages(screening: pd.DataFrame) -> pd.DataFrame:
+    """The excluded pages with their reason in words."""
+    excluded = screening[screening["decision"] == "excluded"]
+    return pd.DataFrame({"record_id": excluded["record_id"], "site_name": excluded["site_name"],
+                         "url": excluded["url"],
+                         "reason": excluded["exclusion_reason"].astype(str).map(lambda r: label("exclusion_reason", r)),
+                         "duplicate_of": excluded["duplicate_of"], "notes": excluded["notes"]}).reset_index(drop=True)

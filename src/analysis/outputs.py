@@ -1,4 +1,5 @@
-"""Save what notebooks make: tables as CSV, figures via the shared style, and show them with alt text."""
+"""Save what notebooks make: tables as CSV, figures via the shared style, findings as Markdown text; and show
+them with alt text."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from . import paths
 from .png import png_size
-from .style import css_width, save_figure
+from .style import NARROW_WIDTH_IN, css_width, save_figure, save_narrow_png
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
 
@@ -63,15 +64,37 @@ def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
 
 
 def publish_figure(chart, name: str, out_dir: str | Path):
-    """Save a `plots.Chart` (PNG, SVG, alt text, caption) and return it as an image the site can render.
+    """Save a `plots.Chart` (PNG, SVG, alt text, caption, and a phone version where the chart can be redrawn
+    narrower) and return it as an image the site can render.
 
     The image's display metadata carries `alt`, `width` (CSS px: the drawn width at 96 px per inch, while the
-    PNG has twice the pixels for sharp screens), `figure` (the file stem) and `caption`: the site's
-    <figure>/<figcaption> is made from exactly these keys.
+    PNG has twice the pixels for sharp screens), `figure` (the file stem), `caption` and `narrow` (a phone version
+    exists): the site's <figure>/<figcaption> is made from exactly these keys.
     """
     from IPython.display import Image
 
     written = save_figure(chart.figure, name, out_dir, chart.alt_text, chart.caption)
     png = written["png"].read_bytes()
     metadata = {"alt": chart.alt_text.strip(), "figure": name, "caption": chart.caption.strip()}
+    if getattr(chart, "redraw", None) is not None:
+        save_narrow_png(chart.redraw(width=NARROW_WIDTH_IN).figure, name, out_dir)
+        metadata["narrow"] = True
     return Image(data=png, format="png", width=css_width(png_size(png)[0]), metadata=metadata)
+
+
+# Characters that start markup in Markdown or HTML wherever they stand in a line.
+MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>&~|])")
+
+
+def markdown_text(text: object) -> str:
+    """Plain text made inert in Markdown: data words such as a title with '<script>' or '*' show as written."""
+    return MARKDOWN_ACTIVE.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def finding(*sentences: str, bullets: bool = False):
+    """Computed sentences shown as Markdown text in the notebook and the book (never `print` output); with
+    `bullets`, one list item per sentence."""
+    from IPython.display import Markdown
+
+    parts = [markdown_text(sentence) for sentence in sentences if str(sentence).strip()]
+    return Markdown("\n".join(f"- {part}" for part in parts) if bullets else " ".join(parts))

@@ -7,43 +7,14 @@ from pathlib import Path
 
 import matplotlib as mpl
 
-# Okabe & Ito (2008) palette: distinguishable with the common forms of colour blindness.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "grey": "#999999",
-    "black": "#000000",
-}
-
-VERDICT_COLOURS = {
-    "supported": OKABE_ITO["bluish_green"],
-    "mixed": OKABE_ITO["sky_blue"],
-    "unsupported": OKABE_ITO["orange"],
-    "contradicted": OKABE_ITO["vermillion"],
-    "unverifiable": OKABE_ITO["grey"],
-}
-
-CLASS_COLOURS = {
-    "stimulant": OKABE_ITO["blue"],
-    "non-stimulant": OKABE_ITO["bluish_green"],
-    "NMDA antagonist": OKABE_ITO["vermillion"],
-}
-
-CERTAINTY_COLOURS = {
-    "high": OKABE_ITO["blue"],
-    "moderate": OKABE_ITO["sky_blue"],
-    "low": OKABE_ITO["orange"],
-    "very low": OKABE_ITO["vermillion"],
-}
+from .palette import CERTAINTY_COLOURS, CLASS_COLOURS, OKABE_ITO, VERDICT_COLOURS  # noqa: F401 (re-exported)
 
 # The book column shows a figure at about 768 CSS px, i.e. 8 in at 96 CSS px per inch: drawn at that width,
 # a 9 pt label stays 9 CSS px tall or more at a 1280-px window. PNGs are saved at twice that (sharp screens).
 FIGURE_WIDTH_IN = 8.0
+# A 390-px phone shows the book's column at about 358 CSS px: a figure drawn 3.6 in wide (346 px) keeps its
+# 9-pt text at 12 CSS px there, where the 8-in figure would shrink it to about 5 px.
+NARROW_WIDTH_IN = 3.6
 CSS_PX_PER_INCH = 96
 SAVE_DPI = 2 * CSS_PX_PER_INCH
 MIN_FONT_PT = 9
@@ -123,3 +94,15 @@ def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text
         written["caption"] = figures / f"{name}.caption.txt"
         written["caption"].write_text(caption.strip() + "\n", encoding="utf-8")
     return written
+
+
+def save_narrow_png(fig: mpl.figure.Figure, name: str, out_dir: str | Path) -> Path:
+    """Write `figures/NAME.narrow.png`: the phone version of a figure, which the book offers to narrow screens."""
+    if fig.get_figwidth() > NARROW_WIDTH_IN + 1e-9:
+        raise ValueError(f"the phone version of {name!r} is {fig.get_figwidth():g} in wide; at most "
+                         f"{NARROW_WIDTH_IN:g} in")
+    target = Path(out_dir) / "figures" / f"{name}.narrow.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with mpl.rc_context(STYLE):
+        fig.savefig(target, format="png", metadata={"Software": None})
+    return target

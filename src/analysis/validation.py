@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import paths
 from .schema import load_schema
@@ -302,6 +304,8 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
             if not row["title"]:
                 problems.append(Problem("sources.csv", "is required for every source other than an "
                                         "audited article", number, line, "title"))
+        check_links(sources, problems)
+        check_audited_articles(sources, tables.get("claims"), problems)
         kinds = {row["source_id"]: row["kind"] for row in sources.rows}
         claims = tables.get("claims")
         for number, row, line in claims.numbered() if claims else []:
@@ -314,6 +318,8 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                     problems.append(Problem("claims.csv", f"cites {whose} as evidence: a claim is checked against "
                                             "other sources, never against the pages under audit",
                                             number, line, "evidence_ids", cited))
+    if tables.get("screening") and sources:
+        check_screening(tables["screening"], sources, problems)
     claims = tables.get("claims")
     if claims and "idea_id" in claims.header:
         check_idea_consistency(claims, problems)
@@ -350,6 +356,110 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
                         problems.append(Problem("meta_analyses.csv", f"is not above 0: a ratio ({row['measure']}) "
                                                 "and its bounds are positive (1 = no difference)",
                                                 number, line, column, row[column]))
+
+
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def refused_host(url: str) -> str | None:
+    """Why a link is not to an authority, from the contract's `link_rules`: a bare IP address, a known mirror,
+    shop or scrambled copy, or a test or staging server. None when the host is acceptable."""
+    rules = load_schema().get("link_rules", {})
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return "is not a readable web address"
+    try:
+        ipaddress.ip_address(host)
+        return "links to a bare IP address"
+    except ValueError:
+        pass
+    for refused in rules.get("refused_hosts", []):
+        if host == refused or host.endswith("." + refused):
+            return f"links to {refused}, a mirror, shop or copy rather than the publisher"
+    for prefix in rules.get("refused_host_prefixes", []):
+        if host.startswith(prefix):
+            return f"links to a test or staging server ({prefix}...)"
+    return None
+
+
+def check_links(sources: RawTable, problems: list[Problem]) -> None:
+    """A source's link is its authority (publisher, regulator, registry): a copy read elsewhere is named in
+    checked_how, never shown to a student as the link."""
+    for number, row, line in sources.numbered():
+        url = row["url"]
+        if not url:
+            continue
+        if urlsplit(url).scheme not in ("http", "https"):
+            problems.append(Problem("sources.csv", "is not an http(s) web address", number, line, "url", url))
+            continue
+        why = refused_host(url)
+        if why:
+            problems.append(Problem("sources.csv", f"{why}: link the publisher, regulator or registry page and name "
+                                    "the copy you read in checked_how", number, line, "url", url))
+
+
+def check_audited_articles(sources: RawTable, claims: RawTable | None, problems: list[Problem]) -> None:
+    """Each audited article traces to its page and its text: title, date read and the SHA-256 of the text as
+    audited (the text itself is never stored); and it has claims, or it is not yet audited."""
+    with_claims = {row["source_id"] for row in claims.rows} if claims else None
+    for number, row, line in sources.numbered():
+        if row["kind"] not in AUDITED_KINDS:
+            continue
+        for column in ("title", "accessed", "text_sha256"):
+            if not row.get(column):
+                problems.append(Problem("sources.csv", "is required for an audited article", number, line, column))
+        digest = row.get("text_sha256", "")
+        if digest and not SHA256_PATTERN.fullmatch(digest):
+            problems.append(Problem("sources.csv", "is not a SHA-256 in hex (64 characters 0-9, a-f)", number, line,
+                                    "text_sha256", digest))
+        if with_claims is not None and row["source_id"] not in with_claims:
+            problems.append(Problem("sources.csv", "is an audited article with no claims in claims.csv: finish its "
+                                    "audit (python -m analysis article check) before it joins the dataset",
+                                    number, line, "source_id", row["source_id"]))
+
+
+def check_screening(screening: RawTable, sources: RawTable, problems: list[Problem]) -> None:
+    """The screening record agrees with itself and with the audited articles (PRISMA): an excluded page has one
+    reason, a duplicate names the page kept, an included page names the audited article it became, and every
+    audited article is the included page of exactly one record."""
+    kinds = {row["source_id"]: row["kind"] for row in sources.rows}
+    included_as: dict[str, int] = {}
+    for number, row, line in screening.numbered():
+        if row["decision"] == "included":
+            if row["exclusion_reason"]:
+                problems.append(Problem("screening.csv", "is given for an included page: leave it empty", number,
+                                        line, "exclusion_reason", row["exclusion_reason"]))
+            if not row["source_id"]:
+                problems.append(Problem("screening.csv", "is required for an included page: audit it (python -m "
+                                        "analysis article add, check, merge) and name the article here", number,
+                                        line, "source_id"))
+            elif kinds.get(row["source_id"], AUDITED_KINDS[0]) not in AUDITED_KINDS:
+                problems.append(Problem("screening.csv", "is not an audited article", number, line, "source_id",
+                                        row["source_id"]))
+            elif row["source_id"] in included_as:
+                problems.append(Problem("screening.csv", f"is the included page of row {included_as[row['source_id']]} "
+                                        "already: mirrors of one article count once", number, line, "source_id",
+                                        row["source_id"]))
+            else:
+                included_as[row["source_id"]] = number
+        elif row["decision"] == "excluded":
+            if not row["exclusion_reason"]:
+                problems.append(Problem("screening.csv", "is required for an excluded page: one reason of the list",
+                                        number, line, "exclusion_reason"))
+            if row["source_id"]:
+                problems.append(Problem("screening.csv", "names an audited article for an excluded page", number,
+                                        line, "source_id", row["source_id"]))
+        if (row["exclusion_reason"] == "duplicate_or_mirror") != bool(row["duplicate_of"]):
+            problems.append(Problem("screening.csv", "is needed exactly when the page is a duplicate or mirror "
+                                    "(duplicate_of names the record kept)", number, line, "duplicate_of",
+                                    row["duplicate_of"] or None))
+    if screening.rows:
+        for number, row, line in sources.numbered():
+            if row["kind"] in AUDITED_KINDS and row["source_id"] not in included_as:
+                problems.append(Problem("sources.csv", "is an audited article that no included record of "
+                                        "screening.csv names: every article goes through the screening", number,
+                                        line, "source_id", row["source_id"]))
 
 
 def check_idea_consistency(claims: RawTable, problems: list[Problem]) -> None:

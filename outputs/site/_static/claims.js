@@ -4,7 +4,7 @@
   "use strict";
   var DATA = window.CLAIMS_DATA;
   if (!DATA) { return; }
-  var FACETS = ["article", "verdict", "topic", "treatment", "certainty"];
+  var FACETS = Object.keys(DATA.facets);
   var PAGE = 50;
   var claims = decode(DATA);
   var byId = {};
@@ -95,6 +95,7 @@
     article.appendChild(why);
     var facts = ["topic: " + c.topic, "backing offered: " + c.backing];
     if (c.treatment) { facts.push("treatment: " + (DATA.treatments[c.treatment] || c.treatment)); }
+    if (c.condition) { facts.push("condition: " + c.condition); }
     DATA.extra.forEach(function (column) { if (c[column]) { facts.push(column + ": " + c[column]); } });
     article.appendChild(el("p", "claim-facts", facts.join(" · ")));
     var evidence = el("p", "claim-evidence");
@@ -186,14 +187,21 @@
     if (found && scroll) { document.getElementById("claim-" + id).scrollIntoView(); }
   }
 
+  /* A value in the link that no option has (a typo, or a claim since removed) is said, never silently dropped. */
   function readUrl() {
     var params = new URLSearchParams(window.location.search);
+    var unknown = [];
     search.value = params.get("q") || "";
     FACETS.forEach(function (facet) {
       var wanted = params.get(facet) || "";
       var known = Array.prototype.some.call(selects[facet].options, function (o) { return o.value === wanted; });
       selects[facet].value = known ? wanted : "";
+      if (!known) { unknown.push(facet + " \u201c" + wanted + "\u201d"); }
     });
+    var notice = document.getElementById("claim-notice");
+    notice.textContent = unknown.length ? "The link asks for " + unknown.join(" and ") + ", which is not a value " +
+      "of that filter here; showing all values of it instead." : "";
+    notice.hidden = !unknown.length;
   }
 
   search.addEventListener("input", update);

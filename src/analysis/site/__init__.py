@@ -9,20 +9,25 @@ random id: two builds give the same bytes. Everything from data/ is escaped on i
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import findings
 from ..data import load_dataset
+from ..findings import audited_articles, plural
 from ..notebook_files import read_notebook, write_notebook
+from ..palette import css_variables
 from . import pages
-from .notebooks import figure_metadata, page_title, prepare_notebook
+from .notebooks import figure_metadata, in_book, page_description, page_title, prepare_notebook
 
 PACKAGE = Path(__file__).resolve().parent
 CONF_DIR = PACKAGE / "sphinx"
 DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE", "datapackage.json", "CHANGELOG.md")
+PUBLISHED_PARTS = ("figures", "tables", "notebooks")  # copied into the site, which links to them
 # Build bookkeeping, the theme's translation catalogues (used at build time only) and source maps.
 BUILD_LEFTOVERS = (".buildinfo", ".buildinfo.bak", "objects.inv", ".doctrees", "_sources", "_static/locales")
 
@@ -46,47 +51,68 @@ def _alt_index(figures: Path) -> dict[str, str]:
             for path in sorted(figures.glob("*.alt.txt"))}
 
 
-def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False) -> None:
-    """The Sphinx source tree: notebooks made into pages, data pages, the home page with the reading order."""
+def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], only_claims: bool = False,
+                  release: tuple[str, str] | None = None) -> None:
+    """The Sphinx source tree: notebooks made into pages, data pages, the home page with the reading order, and
+    each page's facts (its description, when its data last changed and how to cite it: `page-facts.json`, which
+    conf.py adds to every page)."""
     generated = source / "_generated"
+    articles = plural(len(audited_articles(tables["sources"])), "audited article")
+    descriptions: dict[str, str] = {}
+
+    def data_page(name: str, title: str, intro: str, fragment_html: str) -> None:
+        _write(source / f"{name}.fragment.html", fragment_html)
+        _write(source / f"{name}.md", _raw_page(title, intro, f"{name}.fragment.html"))
+        descriptions[name] = intro
+
     _write(generated / "claims-data.js", pages.claims_script(tables))
-    _write(source / "claims.fragment.html", pages.claims_page())
-    _write(source / "claims.md", _raw_page(
-        "Claims explorer", "Every claim the five articles make, paraphrased in our words, with its verdict, "
-        "certainty, reasons and evidence. Filters match exactly; the search matches whole words (word "
-        "beginnings while you type).", "claims.fragment.html"))
+    _write(generated / "palette.css", css_variables())
+    data_page("claims", "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its "
+              "verdict, certainty, reasons and evidence. Filters match exactly; the search matches whole words "
+              "(word beginnings while you type).",
+              pages.claims_page())
     if only_claims:
         _write(source / "index.md", "# Claims\n\n```{toctree}\n:hidden:\nclaims\n```\n")
+        _write(generated / "page-facts.json", json.dumps({"descriptions": descriptions, "footer": ""}))
         return
     titles = []
     alt_index = _alt_index(out_root / "figures")
     for path in runs:
         notebook = read_notebook(path)
+        if not in_book(notebook):
+            continue  # a notebook for JupyterLab only (its widgets do nothing on a static page)
         titles.append((path.stem, page_title(notebook, path.stem)))
+        descriptions[path.stem] = page_description(notebook)
         write_notebook(prepare_notebook(notebook, path.stem, out_root, alt_index, generated / "figures"),
                        source / path.name)
-    _write(source / "sources.fragment.html", pages.sources_page(tables))
-    _write(source / "sources.md", _raw_page(
-        "Sources", "Every source the review uses: the five audited articles, the works they cite, and the labels, "
-        "trials, reviews and guidelines behind the verdicts. Each entry says how it was checked.",
-        "sources.fragment.html"))
-    _write(source / "articles.fragment.html", pages.article_cards(tables))
-    _write(source / "articles.md", _raw_page(
-        "The five articles: report cards", "One card per audited web article: what it is, how its claims "
-        "fared, and what it offers as backing.", "articles.fragment.html"))
-    _write(source / "data.fragment.html", pages.data_page(sorted(path.name for path in (source / "_data").glob("*"))
-                                                          if (source / "_data").is_dir() else []))
-    _write(source / "data.md", _raw_page(
-        "Data", "The dataset behind every page, as CSV files, with its data dictionary.", "data.fragment.html"))
+    intro = "The claims of the explorer, by article, as plain text: for the site's search, for printing, and for " \
+            "reading without JavaScript."
+    # The claims' ClaimReview data sits on this static page, not on the explorer, which must load fast however
+    # many claims there are.
+    reviews = pages.json_ld(pages.claim_reviews(tables, release[1] if release else None))
+    _write(source / "claims-text.md", f"# All claims as text\n\n{intro}\n\n```{{raw}} html\n{reviews}```\n\n"
+           + pages.claims_text(tables))
+    descriptions["claims-text"] = intro
+    data_page("sources", "Sources", f"Every source the review uses: the {articles}, the works they cite, and the "
+              "labels, trials, reviews and guidelines behind the verdicts. Each entry says how it was checked.",
+              pages.sources_page(tables))
+    data_page("articles", f"The {articles}: report cards", "One card per audited web article: what it is, how its "
+              "claims fared, and what it offers as backing.", pages.article_cards(tables))
+    data_page("data", "Data", "The dataset behind every page, as CSV files and a Frictionless data package, with its "
+              "data dictionary.", pages.data_page(sorted(path.name for path in (source / "_data").glob("*"))
+                                                  if (source / "_data").is_dir() else []))
     home_figure = None
     for path in runs:
         home_figure = home_figure or figure_metadata(read_notebook(path), pages.HOME_FIGURE, alt_index)
     _write(source / "index.fragment.html", pages.home_page(tables, titles, home_figure))
+    descriptions["index"] = " ".join(findings.key_finding(tables))
     reading = "\n".join(stem for stem, _ in titles)
     _write(source / "index.md", "# Ketamine for ADHD: what web articles claim, and what the evidence says\n\n"
            "```{raw} html\n:file: index.fragment.html\n```\n\n"
            f"```{{toctree}}\n:hidden:\n:caption: Notebooks, in reading order\n{reading}\n```\n\n"
-           "```{toctree}\n:hidden:\n:caption: The evidence\narticles\nclaims\nsources\ndata\n```\n")
+           "```{toctree}\n:hidden:\n:caption: The evidence\narticles\nclaims\nclaims-text\nsources\ndata\n```\n")
+    _write(generated / "page-facts.json", json.dumps({"descriptions": descriptions,
+                                                      "footer": pages.page_footer(release)}, sort_keys=True))
 
 
 @contextmanager
@@ -151,6 +177,9 @@ def render_site(out_root: Path, data_dir: Path, only_claims: bool = False) -> No
         for source_map in built.rglob("*.map"):
             source_map.unlink()
         shutil.copytree(data_copy, built / "data")
+        for part in PUBLISHED_PARTS:  # the book links only inside itself: it can be published alone
+            if (out_root / part).is_dir():
+                shutil.copytree(out_root / part, built / part)
         if site.exists():
             shutil.rmtree(site)
         shutil.copytree(built, site)

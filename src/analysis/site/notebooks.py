@@ -16,6 +16,7 @@ from ..schema import populations
 from .html import text
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")
+PHONE_MAX_PX = 600  # below this viewport width a figure's phone version is shown
 HIDDEN_PARAMETERS = ("data_dir", "out_dir")
 
 
@@ -37,6 +38,26 @@ def page_title(notebook: dict, run_name: str) -> str:
                 break
     population = run_population(run_name)
     return f"{title} ({population})" if population else title
+
+
+def in_book(notebook: dict) -> bool:
+    """False for a notebook marked for JupyterLab only (metadata analysis.in_book = false): its live widgets would
+    do nothing on a static page, so the book leaves it out of its reading order."""
+    return notebook.get("metadata", {}).get("analysis", {}).get("in_book", True) is not False
+
+
+def page_description(notebook: dict, limit: int = 300) -> str:
+    """The page's meta description: the notebook's purpose paragraph (the first after its title), as plain text,
+    cut at a word boundary within `limit` characters."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        paragraphs = [" ".join(part.split()) for part in cell_source(cell).split("\n\n")]
+        for paragraph in paragraphs:
+            if paragraph and not paragraph.startswith(("#", ">")):
+                plain = paragraph.replace("**", "").replace("`", "").replace("*", "")
+                return plain if len(plain) <= limit else plain[:limit].rsplit(" ", 1)[0] + "\u2026"
+    return ""
 
 
 def build_parameters(notebook: dict) -> dict[str, str]:
@@ -72,16 +93,21 @@ def figure_html(png: bytes, metadata: dict, stem: str | None, figures: Path, ima
     pixels, height, _ = png_size(png)
     width = int(round(float(metadata.get("width") or pixels)))
     shown_height = int(round(height * width / pixels))
-    full = f"../figures/{stem}.svg" if stem and (figures / f"{stem}.svg").exists() else image_src
+    full = f"figures/{stem}.svg" if stem and (figures / f"{stem}.svg").exists() else image_src
     links = [f'<a href="{text(full)}">Open full size</a>']
     if stem and (figures / f"{stem}.png").exists():
-        links.append(f'<a href="../figures/{text(stem)}.png">PNG</a>')
+        links.append(f'<a href="figures/{text(stem)}.png">PNG</a>')
     if stem and (figures / f"{stem}.svg").exists():
-        links.append(f'<a href="../figures/{text(stem)}.svg" download>SVG</a>')
+        links.append(f'<a href="figures/{text(stem)}.svg" download>SVG</a>')
     identity = f' id="fig-{text(stem)}"' if stem else ""
-    return (f'<figure class="nb-figure"{identity}>'
-            f'<a class="figure-open" href="{text(full)}" title="Open the full-size figure">'
-            f'<img src="{text(image_src)}" alt="{text(alt)}" width="{width}" height="{shown_height}"></a>'
+    narrow = stem and (figures / f"{stem}.narrow.png").exists()
+    # A phone gets the version drawn for its width; a figure without one scrolls in its own box at full size.
+    source = (f'<source media="(max-width: {PHONE_MAX_PX}px)" srcset="figures/{text(stem)}.narrow.png">'
+              if narrow else "")
+    kind = "nb-figure" if narrow else "nb-figure wide-figure"
+    return (f'<figure class="{kind}"{identity}>'
+            f'<a class="figure-open" href="{text(full)}" title="Open the full-size figure"><picture>{source}'
+            f'<img src="{text(image_src)}" alt="{text(alt)}" width="{width}" height="{shown_height}"></picture></a>'
             f'<figcaption>{text(caption_text(metadata, alt))} <span class="figure-links">'
             f'{" · ".join(links)}</span></figcaption></figure>')
 
@@ -99,10 +125,10 @@ def downloads_markdown(run_name: str, out_root: Path) -> str:
 
     tables = sorted(p.name for p in (out_root / "tables").glob("*.csv") if mine(p.stem))
     figures = sorted({p.stem for p in (out_root / "figures").glob("*.svg") if mine(p.stem)})
-    items = [f'<a href="../notebooks/{text(run_name)}.ipynb" download>notebook ({text(run_name)}.ipynb)</a>']
-    items += [f'<a href="../tables/{text(name)}">{text(name)}</a>' for name in tables]
-    items += [f'<a href="../figures/{text(stem)}.svg">{text(stem)}.svg</a> '
-              f'(<a href="../figures/{text(stem)}.png">PNG</a>)' for stem in figures]
+    items = [f'<a href="notebooks/{text(run_name)}.ipynb" download>notebook ({text(run_name)}.ipynb)</a>']
+    items += [f'<a href="tables/{text(name)}">{text(name)}</a>' for name in tables]
+    items += [f'<a href="figures/{text(stem)}.svg">{text(stem)}.svg</a> '
+              f'(<a href="figures/{text(stem)}.png">PNG</a>)' for stem in figures]
     return '<p class="page-downloads"><strong>Download:</strong> ' + " · ".join(items) + "</p>"
 
 
@@ -154,7 +180,7 @@ def _figure_output(output: dict, run_name: str, position: int, out_root: Path, a
     metadata = output.get("metadata", {}).get("image/png", {})
     stem = figure_stem(metadata, str(metadata.get("alt", "")), alt_index)
     if stem and (out_root / "figures" / f"{stem}.png").exists():
-        source = f"../figures/{stem}.png"  # the published file: no second copy in the site
+        source = f"figures/{stem}.png"  # the published figure, which render_site copies into the site
     else:
         name = f"{run_name}-{position}.png"
         images.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,13 @@ from collections import defaultdict
 
 import pandas as pd
 
-from .. import metrics
+from .. import findings, metrics
 from .html import anchor, fragment, present, source_link, text
 
-FACETS = ("article", "verdict", "topic", "treatment", "certainty")
+# Each facet of the explorer and the claims column it filters on exactly.
+FACET_COLUMNS = {"article": "source_id", "verdict": "verdict", "topic": "topic", "treatment": "treatment_id",
+                 "condition": "condition", "certainty": "certainty"}
+FACETS = tuple(FACET_COLUMNS)
 OPTIONAL_CLAIM_COLUMNS = ("idea_id", "population")  # shown when a later dataset has them
 
 
@@ -47,6 +50,7 @@ def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
             "id": _value(claim["claim_id"]), "article": _value(claim["source_id"]),
             "section": _value(claim["section"]), "claim": _value(claim["claim"]),
             "topic": _value(claim["topic"]), "treatment": _value(claim["treatment_id"]),
+            "condition": _value(claim["condition"]),
             "backing": _value(claim["backing"]), "verdict": _value(claim["verdict"]),
             "certainty": _value(claim["certainty"]), "rationale": _value(claim["rationale"]),
             "evidence": evidence_ids(claim["evidence_ids"]),
@@ -54,25 +58,31 @@ def claims_data(tables: dict[str, pd.DataFrame]) -> dict:
         row.update({column: _value(claim[column]) for column in extra})
         rows.append(row)
     labels = {"article": articles, "treatment": treatments}
+    # Every treatment of the comparison is offered, esketamine included, even with no claim about it yet.
+    listed = {"treatment": list(treatments)}
     facets = {}
-    for facet, column in zip(FACETS, ("source_id", "verdict", "topic", "treatment_id", "certainty"), strict=True):
+    for facet, column in FACET_COLUMNS.items():
         used = claims[column].dropna().astype(str)
-        order = list(claims[column].cat.categories) if isinstance(claims[column].dtype, pd.CategoricalDtype) \
-            else list(dict.fromkeys(sorted(used)))
         counts = used.value_counts()
-        facets[facet] = [[value, labels.get(facet, {}).get(value, value), int(counts[value])]
-                         for value in order if value in counts.index]
+        if facet in listed:
+            order = listed[facet]
+        elif isinstance(claims[column].dtype, pd.CategoricalDtype):
+            order = [value for value in claims[column].cat.categories if value in counts.index]
+        else:
+            order = sorted(counts.index)
+        facets[facet] = [[value, labels.get(facet, {}).get(value, value), int(counts.get(value, 0))]
+                         for value in order]
     return {"articles": articles, "treatments": treatments, "facets": facets, "extra": extra, "claims": rows}
 
 
-CODED_FIELDS = ("article", "topic", "treatment", "backing", "verdict", "certainty")
+CODED_FIELDS = ("article", "topic", "treatment", "condition", "backing", "verdict", "certainty")
 
 
 def encode_claims(data: dict) -> dict:
     """The explorer data made compact for 20,000 claims: one list per claim, repeated values as numbers
     into a table of values (-1: none), evidence ids joined with ';'. claims.js decodes it."""
-    fields = ["id", "article", "section", "claim", "topic", "treatment", "backing", "verdict", "certainty",
-              "rationale", "evidence", *data["extra"]]
+    fields = ["id", "article", "section", "claim", "topic", "treatment", "condition", "backing", "verdict",
+              "certainty", "rationale", "evidence", *data["extra"]]
     values: dict[str, list[str]] = {field: [] for field in CODED_FIELDS}
     codes: dict[str, dict[str, int]] = {field: {} for field in CODED_FIELDS}
     rows = []
@@ -117,6 +127,7 @@ def claims_page() -> str:
 </form>
 <p class="claim-count" aria-live="polite"><span id="claim-count">0</span> of <span id="claim-total">0</span>
 claims shown. <a id="claim-share" href="claims.html">Link to this view</a></p>
+<p id="claim-notice" class="claim-notice" role="status" hidden></p>
 <div id="linked-claim"></div>
 <div id="claim-results"></div>
 <p><button type="button" id="claim-more" hidden>Show more claims</button></p>
@@ -235,25 +246,13 @@ def article_cards(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def key_finding(tables: dict[str, pd.DataFrame]) -> str:
-    """The home page's lead: computed counts, then the finding in words."""
-    claims = tables["claims"]
-    ketamine = metrics.ketamine_adhd_efficacy_claims(claims)
-    counts = claims["verdict"].astype(str).value_counts()
-    mix = ", ".join(f"{int(counts.get(v, 0))} {text(v)}" for v in claims["verdict"].cat.categories
-                    if counts.get(v, 0))
-    backed = int((ketamine["verdict"].astype(str) == "supported").sum())
-    own = ketamine["verdict"].astype(str).value_counts()
-    own_mix = ", ".join(f"{int(own[v])} {text(v)}" for v in claims["verdict"].cat.categories if own.get(v, 0))
-    return (f'<p class="key-finding"><strong>Key finding.</strong> We found no randomised trial of ketamine or '
-            f"esketamine in people with ADHD. The five articles make {len(claims)} checkable claims ({mix}). "
-            f"{len(ketamine)} of them are efficacy claims about ketamine or esketamine and ADHD ({own_mix}): "
-            f"{backed or 'none'} supported by the evidence. "
-            "Ketamine's fast onset comes from depression and anaesthesia studies, not from ADHD.</p>\n")
+    """The home page's lead: the review's computed finding (findings.key_finding), escaped."""
+    sentences = " ".join(text(sentence) for sentence in findings.key_finding(tables))
+    return f'<p class="key-finding"><strong>Key finding.</strong> {sentences}</p>\n'
 
 
 HOME_FIGURE = "05-comparison-matrix"
-HOME_CAPTION = ("Every treatment side by side on onset, risk and evidence (darker = worse for the treatment); "
-                "ketamine and esketamine have no randomised evidence in ADHD.")
+HOME_CAPTION = "Every treatment side by side on onset, risk and evidence."  # when the figure carries no caption
 
 
 def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], figure: dict | None) -> str:
@@ -263,8 +262,9 @@ def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], fi
     if figure is not None:
         width = int(round(float(figure.get("width") or 780)))
         parts.append(
-            f'<figure class="nb-figure home-figure"><a class="figure-open" href="../figures/{HOME_FIGURE}.svg" '
-            f'title="Open the full-size figure"><img src="../figures/{HOME_FIGURE}.png" '
+            f'<figure class="nb-figure home-figure wide-figure"><a class="figure-open" '
+            f'href="figures/{HOME_FIGURE}.svg" '
+            f'title="Open the full-size figure"><img src="figures/{HOME_FIGURE}.png" '
             f'alt="{text(figure.get("alt", ""))}" width="{width}"></a><figcaption>'
             f'{text(figure.get("caption") or HOME_CAPTION)} '
             f'{anchor("05-side-by-side.html", "How this grid is made")}</figcaption></figure>')
@@ -287,3 +287,74 @@ def data_page(files: list[str]) -> str:
     items = "".join(f"<li>{anchor('data/' + fragment(name), name)}</li>" for name in files)
     return (f"<ul>{items}</ul>\n<p>{anchor('data/DICTIONARY.md', 'The data dictionary')} says what every column "
             "means; each number names its source and how it was checked.</p>\n")
+
+
+# ClaimReview's rating scale: 5 = the evidence backs the claim, 1 = it contradicts it; an unverifiable claim gets
+# no rating value, only its verdict in words (alternateName).
+VERDICT_RATINGS = {"supported": 5, "mixed": 3, "unsupported": 2, "contradicted": 1}
+PROJECT_NAME = "Ketamine for ADHD: an evidence review (the project's contributors)"
+
+
+def claim_reviews(tables: dict[str, pd.DataFrame], published: str | None) -> list[dict]:
+    """One schema.org ClaimReview per claim: the claim reviewed (our paraphrase), where it appears (the audited
+    article, with its address where known), the verdict as reviewRating with alternateName, the review's author
+    and date, and the claim's permanent link on this site."""
+    sources = tables["sources"].set_index(tables["sources"]["source_id"].astype(str))
+    reviews = []
+    for claim in tables["claims"].to_dict("records"):
+        article = sources.loc[str(claim["source_id"])]
+        appearance = {"@type": "CreativeWork", "headline": _value(article["title"])}
+        if present(article.get("url")):
+            appearance["url"] = _value(article["url"])
+        if present(article.get("site_name")):
+            appearance["publisher"] = {"@type": "Organization", "name": _value(article["site_name"])}
+        verdict = str(claim["verdict"])
+        rating = {"@type": "Rating", "alternateName": verdict, "bestRating": 5, "worstRating": 1}
+        if verdict in VERDICT_RATINGS:
+            rating["ratingValue"] = VERDICT_RATINGS[verdict]
+        review = {"@context": "https://schema.org", "@type": "ClaimReview",
+                  "url": f"claims.html#claim-{fragment(claim['claim_id'])}",
+                  "claimReviewed": _value(claim["claim"]),
+                  "itemReviewed": {"@type": "Claim", "appearance": appearance},
+                  "reviewRating": rating,
+                  "author": {"@type": "Organization", "name": PROJECT_NAME}}
+        if published:
+            review["datePublished"] = published
+        reviews.append(review)
+    return reviews
+
+
+def json_ld(items: list[dict]) -> str:
+    """A JSON-LD script element whose text can never close the element or open markup."""
+    payload = json.dumps(items, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/ld+json">{payload}</script>\n'
+
+
+def claims_text(tables: dict[str, pd.DataFrame]) -> str:
+    """Every claim as plain text in MyST Markdown, by article, so that the book's search finds a claim by its id or
+    its words (the explorer draws its cards with JavaScript, which the search index cannot read). Every data text is
+    made inert (`markdown_text`); each claim links to its card."""
+    from ..outputs import markdown_text
+
+    claims = tables["claims"]
+    names = article_names(tables["sources"])
+    parts = []
+    for article, own in claims.groupby(claims["source_id"].astype(str), sort=True):
+        parts.append(f"## {markdown_text(names.get(article, article))}\n")
+        for claim in own.itertuples(index=False):
+            parts.append(f"**{markdown_text(claim.claim_id)}** ({markdown_text(claim.verdict)}, "
+                         f"{markdown_text(claim.certainty)} certainty): {markdown_text(claim.claim)} "
+                         f'<a href="claims.html#claim-{fragment(claim.claim_id)}">Open its card</a>\n')
+    return "\n".join(parts)
+
+
+def page_footer(release: tuple[str, str] | None) -> str:
+    """What every page says at its foot: when its data last changed, and how to cite it."""
+    when = (f"Data version {text(release[0])}, last changed {text(release[1])}." if release else
+            "Data version not recorded.")
+    cite = (f"{text(PROJECT_NAME)}" + (f", data version {text(release[0])} ({text(release[1])})" if release else "")
+            + ". Licences: data and text CC BY 4.0, code MIT; citation details in the project's CITATION.cff.")
+    return (f'<aside class="page-facts" aria-label="About this page"><p>{when} '
+            f'{anchor("data.html", "The data and its changelog")}.</p><p><strong>How to cite:</strong> {cite}</p>'
+            "</aside>")
