@@ -174,3 +174,15 @@ def test_command_line_steps_report_without_traceback(data_copy):
     again = subprocess.run([*command, "add", str(FIXTURE), "--url", URL, "--title", "Fixture", "--accessed",
                             "03/12/2026", "--data", str(data_copy)], capture_output=True, text=True)
     assert again.returncode == 1 and "YYYY-MM-DD" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_settled_claim_keeps_the_reason_of_the_grade_it_settled_on():
+    claims = [{"claim_id": f"9-{n}", "verdict": "supported", "certainty": "low", "rationale": "first"}
+              for n in (1, 2, 3)]
+    second = [{"claim_id": f"9-{n}", "verdict": "mixed", "certainty": "low", "rationale": "second"} for n in (1, 2, 3)]
+    settled = [{"claim_id": "9-1", "final_verdict": "supported", "final_certainty": "low", "settled_how": "first ok"},
+               {"claim_id": "9-2", "final_verdict": "mixed", "final_certainty": "low", "settled_how": "second ok"},
+               {"claim_id": "9-3", "final_verdict": "unsupported", "final_certainty": "low", "settled_how": "neither"}]
+    final = articles._final(claims, settled, second)
+    assert [(row["verdict"], row["rationale"]) for row in final] == [
+        ("supported", "first"), ("mixed", "second"), ("unsupported", "neither")]

@@ -389,19 +389,29 @@ def check(article_id: str, data_dir: Path | None = None, text_path: Path | None 
                               + ", ".join(open_items))
         return report
     report.settled = [settled[row["claim_id"]] for row in disagreements]
-    report.missing += _validate_with(data, source, _final(claims, report.settled), report.second, report.settled,
-                                     _extras(folder))
+    report.missing += _validate_with(data, source, _final(claims, report.settled, report.second), report.second,
+                                     report.settled, _extras(folder))
     return report
 
 
-def _final(claims: list[dict[str, str]], settled: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The claims with the settled grades: claims.csv holds the grade the adjudication settled on."""
+def _final(claims: list[dict[str, str]], settled: list[dict[str, str]],
+           second: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """The claims with the settled grades (claims.csv holds the grade the adjudication settled on), each with the
+    reason that matches its grade: the first rater's where the first grade stood, the second rater's where theirs
+    did, the adjudication's where neither did."""
     by_id = {row["claim_id"]: row for row in settled}
+    seconds = {row["claim_id"]: row for row in second or []}
     final = []
     for claim in claims:
         row = dict(claim)
-        if claim["claim_id"] in by_id:
-            row.update({grade: by_id[claim["claim_id"]][f"final_{grade}"] for grade in GRADES})
+        ruling = by_id.get(claim["claim_id"])
+        if ruling:
+            grade = tuple(ruling[f"final_{name}"] for name in GRADES)
+            other = seconds.get(claim["claim_id"])
+            row.update(dict(zip(GRADES, grade, strict=True)))
+            if grade != tuple(claim[name] for name in GRADES):
+                same_as_second = other and grade == tuple(other[name] for name in GRADES)
+                row["rationale"] = other["rationale"] if same_as_second else ruling["settled_how"]
         final.append(row)
     return final
 
@@ -457,7 +467,7 @@ def merge(article_id: str, data_dir: Path | None = None, text_path: Path | None 
                "rationale": row["rationale"]} for row in report.second]
     extras = _extras(folder)
     additions = {"sources": [source, *extras["sources"]], "ideas": extras["ideas"], "screening": extras["screening"],
-                 "claims": _final(report.claims, report.settled), "second_ratings": second,
+                 "claims": _final(report.claims, report.settled, report.second), "second_ratings": second,
                  "adjudication": report.settled}
     # Written beside the tables, then renamed over them: a failure half-way leaves the dataset as it was.
     with tempfile.TemporaryDirectory(prefix=".article-merge-", dir=data) as scratch:

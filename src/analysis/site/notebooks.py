@@ -17,6 +17,9 @@ from .html import text
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 PHONE_MAX_PX = 600  # below this viewport width a figure's phone version is shown
+# Shown on a phone above a figure drawn only at the book's width, which keeps its size and scrolls in its box.
+SCROLL_HINT = ('<p class="scroll-hint">This figure keeps its full size on a small screen: scroll it sideways, or '
+               "open it full size.</p>")
 HIDDEN_PARAMETERS = ("data_dir", "out_dir")
 
 
@@ -105,7 +108,8 @@ def figure_html(png: bytes, metadata: dict, stem: str | None, figures: Path, ima
     source = (f'<source media="(max-width: {PHONE_MAX_PX}px)" srcset="figures/{text(stem)}.narrow.png">'
               if narrow else "")
     kind = "nb-figure" if narrow else "nb-figure wide-figure"
-    return (f'<figure class="{kind}"{identity}>'
+    hint = "" if narrow else SCROLL_HINT
+    return (f'<figure class="{kind}"{identity}>{hint}'
             f'<a class="figure-open" href="{text(full)}" title="Open the full-size figure"><picture>{source}'
             f'<img src="{text(image_src)}" alt="{text(alt)}" width="{width}" height="{shown_height}"></picture></a>'
             f'<figcaption>{text(caption_text(metadata, alt))} <span class="figure-links">'

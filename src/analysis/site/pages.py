@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import findings, metrics
 from .html import anchor, fragment, present, source_link, text
+from .notebooks import SCROLL_HINT
 
 # Each facet of the explorer and the claims column it filters on exactly.
 FACET_COLUMNS = {"article": "source_id", "verdict": "verdict", "topic": "topic", "treatment": "treatment_id",
@@ -262,7 +263,7 @@ def home_page(tables: dict[str, pd.DataFrame], titles: list[tuple[str, str]], fi
     if figure is not None:
         width = int(round(float(figure.get("width") or 780)))
         parts.append(
-            f'<figure class="nb-figure home-figure wide-figure"><a class="figure-open" '
+            f'<figure class="nb-figure home-figure wide-figure">{SCROLL_HINT}<a class="figure-open" '
             f'href="figures/{HOME_FIGURE}.svg" '
             f'title="Open the full-size figure"><img src="figures/{HOME_FIGURE}.png" '
             f'alt="{text(figure.get("alt", ""))}" width="{width}"></a><figcaption>'
