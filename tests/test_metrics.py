@@ -56,6 +56,21 @@ def test_central_claims_come_from_columns_not_words():
     assert metrics.ketamine_adhd_efficacy_claims(claims)["claim_id"].tolist() == ["a-2", "a-5"]
 
 
+def test_the_central_promise_counts_only_claims_that_say_ketamine_helps():
+    from analysis import findings
+
+    claims = crafted_claims([
+        ("a-1", "a", "unsupported", "efficacy", "Ketamine calms ADHD."),
+        ("a-2", "a", "supported", "efficacy", "No trial shows ketamine helps ADHD."),
+        ("a-3", "a", "mixed", "efficacy", "Ketamine may sharpen focus."),
+    ])
+    claims["condition"] = "ADHD"
+    claims["stance"] = ["benefit", "no_benefit", "benefit"]
+    assert findings.ketamine_claims_sentence(claims) == (
+        "3 of them are efficacy claims about ketamine or esketamine in ADHD; 2 say or imply that it helps "
+        "(1 mixed, 1 unsupported): none supported by the evidence; 1 doubt or deny a benefit.")
+
+
 def test_population_matching():
     assert metrics.population_matches("children and adolescents 6-17 years, ADHD", "children")
     assert metrics.population_matches("adults, ADHD", "adults")
@@ -65,8 +80,9 @@ def test_population_matching():
 
 def test_real_claims_no_central_claim_is_supported(dataset):
     central = metrics.ketamine_adhd_efficacy_claims(dataset["claims"])
-    assert len(central) >= 10
-    assert not (central["verdict"] == "supported").any()
+    promised = central[central["stance"] == "benefit"]
+    assert len(promised) >= 10
+    assert not (promised["verdict"] == "supported").any(), "a claim that ketamine helps ADHD is supported: which trial?"
 
 
 def test_reference_audit_real_data(dataset):

@@ -333,3 +333,16 @@ def test_screening_rules(data_copy):
     assert any(line.endswith("'003_e96e949bd266aeeb' is an audited article that no included record of screening.csv "
                              "names: every article goes through the screening") for line in found)
     assert len(found) == 4
+
+
+def test_an_efficacy_claim_has_a_stance_and_no_other_claim_does(data_copy):
+    claims = load_dataset(data_copy)["claims"]
+    efficacy = int(claims.index[claims["topic"] == "efficacy"][0]) + 1
+    other = int(claims.index[claims["topic"] == "cost"][0]) + 1
+    edit_cell(data_copy, "claims.csv", efficacy, "stance", "")
+    edit_cell(data_copy, "claims.csv", other, "stance", "benefit")
+    assert messages(data_copy) == [
+        f"claims.csv, row {efficacy} (line {efficacy + 1}), column 'stance': is required for an efficacy claim: does "
+        "it say the treatment helps (benefit), doubt it (no_benefit), or neither (neutral)?",
+        f"claims.csv, row {other} (line {other + 1}), column 'stance': 'benefit' is given for a claim whose topic is "
+        "'cost': only efficacy claims have a stance"]

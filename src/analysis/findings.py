@@ -68,14 +68,23 @@ def claims_sentence(claims: pd.DataFrame, sources: pd.DataFrame) -> str:
 
 
 def ketamine_claims_sentence(claims: pd.DataFrame) -> str:
+    """The articles' central promise, from the columns: efficacy claims about ketamine or esketamine in ADHD, and of
+    those the ones that say or imply a benefit (`stance`), with how many of them the evidence supports."""
     central = ketamine_adhd_efficacy_claims(claims)
     if central.empty:
         return "None of them is an efficacy claim about ketamine or esketamine in ADHD."
-    supported = int((central["verdict"] == "supported").sum())
-    backed = "none" if supported == 0 else str(supported)
-    return (f"{len(central)} of them {'is an efficacy claim' if len(central) == 1 else 'are efficacy claims'} "
-            f"about ketamine or esketamine in ADHD ({verdict_mix(central['verdict'])}): {backed} supported by the "
-            "evidence.")
+    stance = central["stance"].astype(str)
+    promised = central[stance == "benefit"]
+    supported = int((promised["verdict"] == "supported").sum())
+    others = []
+    if (stance == "no_benefit").any():
+        others.append(f"{int((stance == 'no_benefit').sum())} doubt or deny a benefit")
+    if (stance == "neutral").any():
+        others.append(f"{int((stance == 'neutral').sum())} describe it without saying whether it works")
+    lead = (f"{len(central)} of them {'is an efficacy claim' if len(central) == 1 else 'are efficacy claims'} about "
+            f"ketamine or esketamine in ADHD; {len(promised)} say or imply that it helps "
+            f"({verdict_mix(promised['verdict'])}): {supported or 'none'} supported by the evidence")
+    return lead + (f"; {listed(others)}." if others else ".")
 
 
 def onset_sentence(onset: pd.DataFrame, treatments: pd.DataFrame) -> str:

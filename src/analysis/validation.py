@@ -321,6 +321,16 @@ def check_dataset_rules(tables: dict[str, RawTable], problems: list[Problem]) ->
     if tables.get("screening") and sources:
         check_screening(tables["screening"], sources, problems)
     claims = tables.get("claims")
+    if claims and "stance" in claims.header:
+        for number, row, line in claims.numbered():
+            efficacy = row["topic"] == "efficacy"
+            if efficacy and not row["stance"]:
+                problems.append(Problem("claims.csv", "is required for an efficacy claim: does it say the treatment "
+                                        "helps (benefit), doubt it (no_benefit), or neither (neutral)?", number, line,
+                                        "stance"))
+            elif row["stance"] and not efficacy:
+                problems.append(Problem("claims.csv", f"is given for a claim whose topic is {row['topic']!r}: "
+                                        "only efficacy claims have a stance", number, line, "stance", row["stance"]))
     if claims and "idea_id" in claims.header:
         check_idea_consistency(claims, problems)
     if claims and tables.get("second_ratings") and tables.get("adjudication"):
