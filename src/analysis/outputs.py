@@ -13,6 +13,8 @@ import pandas as pd
 from . import paths
 from .png import png_size
 from .style import NARROW_WIDTH_IN, css_width, save_figure, save_narrow_png
+from .validation import FORMULA_STARTS as FORMULA_STARTS  # where formulas start: shared with `validate`
+from .validation import reads_as_formula
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
 
@@ -23,17 +25,9 @@ def resolve_out_dir(out_dir: str | Path | None) -> Path:
     return Path(chosen) if chosen else paths.OUTPUTS_DIR
 
 
-# A spreadsheet evaluates a cell that starts with one of these as a formula (CSV formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# ...but a text cell that is a plain decimal number such as "-0.56" (the comparison matrix writes its effect
-# sizes as text) is read as that number, never run: it stays as written. "+1" is not left alone: spreadsheets
-# take a leading "+" as the start of a formula.
-PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
-
-
 def neutralise(cell: object) -> object:
     """A text cell a spreadsheet would evaluate, prefixed with `'` so it shows as text; anything else as is."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+    if isinstance(cell, str) and reads_as_formula(cell):
         return "'" + cell
     return cell
 
