@@ -1,11 +1,15 @@
-"""Data read strictly: records end only at CR/LF, dates and id lists are exact, a text field never starts a
-spreadsheet formula."""
+"""Data read strictly and served safely: records end only at CR/LF, dates and id lists are exact, a text field
+never starts a spreadsheet formula, and the site serves only the contract's tables, made safe to open."""
 
 from __future__ import annotations
+
+import csv
 
 import pytest
 from conftest import edit_cell
 from test_validate import messages
+
+from analysis.site import publish_data_files
 
 
 def test_records_end_only_at_cr_and_lf(data_copy):
@@ -47,3 +51,26 @@ def test_text_that_starts_a_formula_is_refused(data_copy, value):
 def test_text_that_only_looks_like_a_formula_is_accepted(data_copy, value):
     edit_cell(data_copy, "claims.csv", 2, "rationale", value)
     assert messages(data_copy) == []
+
+
+def test_site_serves_only_the_contract_tables_safe_for_spreadsheets(data_copy, tmp_path):
+    # The site copies the files without validating them (the build validated them first): a payload that slipped
+    # through is neutralised, and a stray file in data/ is not published.
+    edit_cell(data_copy, "claims.csv", 2, "rationale", '=HYPERLINK("http://evil.example","x")')
+    edit_cell(data_copy, "meta_analyses.csv", 1, "estimate", "+1.5")
+    (data_copy / "notes.csv").write_text("secret\nhunter2\n", encoding="utf-8")
+    served = tmp_path / "site-data"
+    publish_data_files(data_copy, served)
+    assert "notes.csv" not in {path.name for path in served.iterdir()}
+    assert {path.name for path in served.iterdir()} >= {"claims.csv", "sources.csv", "DICTIONARY.md", "LICENSE"}
+
+    def rows(folder, name):
+        with open(folder / name, encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    claims, original = rows(served, "claims.csv"), rows(data_copy, "claims.csv")
+    assert claims[1]["rationale"] == "'" + original[1]["rationale"]
+    assert [row for number, row in enumerate(claims) if number != 1] == \
+        [row for number, row in enumerate(original) if number != 1], "every other value is kept as it was"
+    assert rows(served, "meta_analyses.csv")[0]["estimate"] == "+1.5", "a number stays a number"
+    assert (served / "sources.csv").read_bytes() == (data_copy / "sources.csv").read_bytes()

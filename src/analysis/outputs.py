@@ -4,6 +4,7 @@ them with alt text."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -42,6 +43,25 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
         safe[column] = series.astype(object).map(neutralise, na_action="ignore")
     safe.columns = [neutralise(str(name)) if isinstance(name, str) else name for name in safe.columns]
     return safe
+
+
+def safe_csv_text(text: str, numeric_columns: set[str] | frozenset = frozenset()) -> str:
+    """A CSV file's text with every cell a spreadsheet would run as a formula neutralised, and nothing else
+    changed: numbers in `numeric_columns` stay as written (a "+5" is a number there), and a text that needs no
+    change comes back as it was, byte for byte."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return text
+    header = rows[0]
+    safe = [[str(neutralise(name)) for name in header]]
+    for row in rows[1:]:
+        safe.append([cell if index < len(header) and header[index] in numeric_columns else str(neutralise(cell))
+                     for index, cell in enumerate(row)])
+    if safe == rows:
+        return text
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\n").writerows(safe)
+    return written.getvalue()
 
 
 def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
