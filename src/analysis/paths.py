@@ -13,6 +13,8 @@ DATA_DIR = PROJECT_ROOT / "data"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 SCHEMA_FILE = "schema.json"
+DATA_PACKAGE_FILE = "datapackage.json"  # the dataset's Frictionless descriptor, beside the schema
+DATA_DOCUMENTS = ("DICTIONARY.md", "LICENSE", DATA_PACKAGE_FILE)  # published on the site with the tables
 KERNEL_NAME = "ketamine-adhd-evidence"
 
 

@@ -29,6 +29,12 @@ def load_schema() -> dict:
         raise SchemaError(f"{path}: line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})") from None
 
 
+def table_files() -> tuple[str, ...]:
+    """The file of every table the contract names: the only files of a data folder that are read, hashed and
+    published (a stray CSV beside them is ignored)."""
+    return tuple(spec["file"] for spec in load_schema()["tables"].values())
+
+
 def vocabulary(name: str) -> tuple[str, ...]:
     """The allowed values of a category, in the schema's order (which is also their display order)."""
     vocabularies = load_schema()["vocabularies"]
