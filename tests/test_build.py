@@ -32,6 +32,12 @@ def test_invalid_parameter_value_names_the_allowed_values(project):
         run(project, parameter_options=["population=elderly"])
 
 
+def test_repeated_parameter_is_refused(project):
+    refusal = "parameter 'population' is given twice \\(population=adults, population=children\\): give it once"
+    with pytest.raises(BuildError, match=refusal):
+        run(project, parameter_options=["population=adults", "population=children"])
+
+
 def test_population_notebooks_run_once_per_population(built):
     # `built` is a copy of one real build of the tiny project (conftest.built_template), which recorded its report
     report = json.loads((built["out"].parent / "report.json").read_text(encoding="utf-8"))
@@ -97,7 +103,7 @@ def test_interrupted_build_leaves_outputs_untouched(built):
     assert process.returncode == 130, rest
     assert "interrupted; the previous outputs are untouched" in rest
     assert snapshot(built["out"]) == before
-    assert not list(built["out"].parent.glob(".out-staging-*"))
+    assert not pipeline._leftovers(built["out"])
 
 
 def test_second_build_on_the_same_outputs_is_refused(project):

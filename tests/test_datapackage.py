@@ -6,15 +6,14 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
 import yaml
 from conftest import edit_cell
 
 from analysis import paths
 from analysis.__main__ import main
-from analysis.datapackage import PACKAGE_FILE, data_package, data_version, render_data_package
+from analysis.datapackage import PACKAGE_FILE, data_package, data_release, data_version, render_data_package
 from analysis.schema import load_schema
-from analysis.site import DATA_FILES
+from analysis.site.pages import page_footer
 
 
 def frictionless_report(folder):
@@ -96,9 +95,13 @@ def test_the_command_writes_the_package_and_check_finds_it_stale(data_copy, monk
     assert json.loads((data_copy / PACKAGE_FILE).read_text(encoding="utf-8"))["version"] == "99.0.0"
     changelog.write_text("# no versions yet\n", encoding="utf-8")
     assert main(["datapackage"]) == 1
-    assert "CHANGELOG.md: no version heading" in capsys.readouterr().err
+    assert "CHANGELOG.md: missing, or no version heading" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", [PACKAGE_FILE, "CHANGELOG.md", "DICTIONARY.md", "claims.csv"])
-def test_the_book_offers_the_package_and_the_changelog_for_download(name):
-    assert any(paths.DATA_DIR.joinpath(name).match(pattern) for pattern in DATA_FILES)
+def test_the_book_offers_the_package_and_the_changelog_and_names_the_version(data_copy):
+    assert {PACKAGE_FILE, "CHANGELOG.md"} <= set(paths.DATA_DOCUMENTS)
+    version, released = data_version()
+    assert data_release(data_copy) == (version, released)
+    assert f"Data version {version}, last changed {released}." in page_footer(data_release(data_copy))
+    (data_copy / "CHANGELOG.md").unlink()
+    assert data_release(data_copy) is None

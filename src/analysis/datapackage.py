@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from . import paths
 from .schema import SchemaError, load_schema
 from .validation import ID_PATTERN, LIST_SEPARATOR
 
-CHANGELOG_FILE = "CHANGELOG.md"
-PACKAGE_FILE = "datapackage.json"
+PACKAGE_FILE = paths.DATA_PACKAGE_FILE
 # A changelog entry starts "## 0.7.0 (2026-12-03)"; the first one is the current version.
 VERSION_HEADING = re.compile(r"^## (\d+\.\d+\.\d+) \((\d{4}-\d{2}-\d{2})\)$", re.MULTILINE)
 # Table Schema patterns are implicitly anchored.
@@ -28,16 +28,22 @@ FIELD_TYPES = {"id": "string", "id_list": "string", "text": "string", "category"
                "number": "number", "integer": "integer", "date": "date"}
 
 
+def data_release(data_dir) -> tuple[str, str] | None:
+    """The version and date of the newest entry of a data folder's CHANGELOG.md; None where it has none."""
+    path = (Path(data_dir) if isinstance(data_dir, str) else data_dir) / paths.CHANGELOG_FILE
+    if not path.is_file():
+        return None
+    match = VERSION_HEADING.search(path.read_text(encoding="utf-8"))
+    return (match.group(1), match.group(2)) if match else None
+
+
 def data_version() -> tuple[str, str]:
     """The dataset's version and its date, from the newest entry of data/CHANGELOG.md."""
-    path = paths.DATA_DIR / CHANGELOG_FILE
-    try:
-        match = VERSION_HEADING.search(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SchemaError(f"{path}: cannot be read ({error.strerror})") from None
-    if match is None:
-        raise SchemaError(f"{path}: no version heading such as '## 0.1.0 (2026-11-21)'")
-    return match.group(1), match.group(2)
+    release = data_release(paths.DATA_DIR)
+    if release is None:
+        raise SchemaError(f"{paths.DATA_DIR / paths.CHANGELOG_FILE}: missing, or no version heading such as "
+                          "'## 0.1.0 (2026-11-21)'")
+    return release
 
 
 def _field(column: str, rule: dict, vocabularies: dict) -> dict:

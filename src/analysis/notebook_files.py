@@ -26,11 +26,16 @@ def notebook_text(notebook: dict) -> str:
 
 
 def write_notebook(notebook: dict, path: Path) -> None:
-    """Write as Jupyter does, via a temporary file so readers never see half."""
+    """Write as Jupyter does, via a temporary file so readers never see half, and a full disk leaves the old
+    file in place and no empty one beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(notebook_text(notebook), encoding="utf-8")
-    temporary.replace(path)
+    try:
+        temporary.write_text(notebook_text(notebook), encoding="utf-8")
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def cell_source(cell: dict) -> str:

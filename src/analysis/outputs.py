@@ -4,6 +4,7 @@ them with alt text."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -13,6 +14,8 @@ import pandas as pd
 from . import paths
 from .png import png_size
 from .style import NARROW_WIDTH_IN, css_width, save_figure, save_narrow_png
+from .validation import FORMULA_STARTS as FORMULA_STARTS  # where formulas start: shared with `validate`
+from .validation import reads_as_formula
 
 OUT_DIR_VARIABLE = "ANALYSIS_OUT_DIR"  # lets `make test` send nbval's figures to a scratch folder
 
@@ -23,17 +26,9 @@ def resolve_out_dir(out_dir: str | Path | None) -> Path:
     return Path(chosen) if chosen else paths.OUTPUTS_DIR
 
 
-# A spreadsheet evaluates a cell that starts with one of these as a formula (CSV formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# ...but a text cell that is a plain decimal number such as "-0.56" (the comparison matrix writes its effect
-# sizes as text) is read as that number, never run: it stays as written. "+1" is not left alone: spreadsheets
-# take a leading "+" as the start of a formula.
-PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
-
-
 def neutralise(cell: object) -> object:
     """A text cell a spreadsheet would evaluate, prefixed with `'` so it shows as text; anything else as is."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+    if isinstance(cell, str) and reads_as_formula(cell):
         return "'" + cell
     return cell
 
@@ -48,6 +43,25 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
         safe[column] = series.astype(object).map(neutralise, na_action="ignore")
     safe.columns = [neutralise(str(name)) if isinstance(name, str) else name for name in safe.columns]
     return safe
+
+
+def safe_csv_text(text: str, numeric_columns: set[str] | frozenset = frozenset()) -> str:
+    """A CSV file's text with every cell a spreadsheet would run as a formula neutralised, and nothing else
+    changed: numbers in `numeric_columns` stay as written (a "+5" is a number there), and a text that needs no
+    change comes back as it was, byte for byte."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return text
+    header = rows[0]
+    safe = [[str(neutralise(name)) for name in header]]
+    for row in rows[1:]:
+        safe.append([cell if index < len(header) and header[index] in numeric_columns else str(neutralise(cell))
+                     for index, cell in enumerate(row)])
+    if safe == rows:
+        return text
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\n").writerows(safe)
+    return written.getvalue()
 
 
 def save_table(frame: pd.DataFrame, name: str, out_dir: str | Path) -> Path:

@@ -17,6 +17,10 @@ SCHEMA_FILE = "schema.json"
 PACKAGED_DATA = "dataset"  # the dataset's folder inside an installed package
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+DATA_PACKAGE_FILE = "datapackage.json"  # the dataset's Frictionless descriptor, beside the schema
+CHANGELOG_FILE = "CHANGELOG.md"  # the data's versions, newest first
+# Published on the site with the tables.
+DATA_DOCUMENTS = ("DICTIONARY.md", "LICENSE", DATA_PACKAGE_FILE, CHANGELOG_FILE)
 KERNEL_NAME = "ketamine-adhd-evidence"
 
 

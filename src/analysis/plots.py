@@ -53,6 +53,7 @@ def __dir__() -> list[str]:
 
 TITLE_WIDTH = 80  # characters per title line at 11 pt bold across 8 in
 LABEL_WIDTH = 34  # characters per line of a y tick label across 8 in
+MATRIX_LABEL_LINES = 3  # lines of a row label that fit the comparison matrix's row height
 
 
 @dataclass(frozen=True)
@@ -602,7 +603,7 @@ def plot_comparison_matrix(matrix: pd.DataFrame, scores: pd.DataFrame) -> Chart:
                 for column in matrix.columns]
     ax.set_xticks(range(matrix.shape[1]), headings)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(matrix.shape[0]), [plain_text(name) for name in matrix.index])
+    ax.set_yticks(range(matrix.shape[0]), [wrap(name, LABEL_WIDTH, MATRIX_LABEL_LINES) for name in matrix.index])
     ax.grid(False)
     bar = fig.colorbar(image, ax=ax, location="bottom", shrink=0.6, aspect=30, ticks=[0, 1])
     bar.ax.set_xticklabels(["most favourable", "least favourable"])

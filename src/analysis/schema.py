@@ -12,7 +12,7 @@ from functools import cache
 from . import paths
 from ._public import public_dir
 
-__all__ = ["SchemaError", "label", "load_schema", "populations", "require_population", "vocabulary"]
+__all__ = ["SchemaError", "label", "load_schema", "populations", "require_population", "table_files", "vocabulary"]
 
 
 def __dir__() -> list[str]:
@@ -33,6 +33,12 @@ def load_schema() -> dict:
         raise SchemaError(f"{path}: cannot be read ({error.strerror})") from None
     except json.JSONDecodeError as error:
         raise SchemaError(f"{path}: line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})") from None
+
+
+def table_files() -> tuple[str, ...]:
+    """The file of every table the contract names: the only files of a data folder that are read, hashed and
+    published (a stray CSV beside them is ignored)."""
+    return tuple(spec["file"] for spec in load_schema()["tables"].values())
 
 
 def vocabulary(name: str) -> tuple[str, ...]:

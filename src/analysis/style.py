@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -51,9 +52,38 @@ def plain_text(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def wrap(text: object, width: int) -> str:
-    """Plain text broken into lines of at most `width` characters at spaces: long labels wrap, never truncate."""
-    return "\n".join(textwrap.wrap(plain_text(text), width, break_long_words=False, break_on_hyphens=False)) or ""
+MAX_LINES = 6  # a label or title longer than this many lines keeps its start and end, with an ellipsis between
+ELLIPSIS = "\u2026"
+
+
+def wrap(text: object, width: int, max_lines: int = MAX_LINES) -> str:
+    """Plain text broken into lines of about `width` characters at spaces: long labels wrap, never clip.
+
+    A word longer than twice the width (a name with no spaces, a URL) is cut into pieces of `width`; a shorter
+    one stays whole on its line. Past `max_lines` (at least 3), the middle lines give way to one ellipsis line,
+    so that the start and the end of the text still show.
+    """
+    if max_lines < 3:
+        raise ValueError(f"max_lines must be 3 or more, not {max_lines}")
+    escaped = plain_text(text)
+    if any(len(word) > 2 * width for word in escaped.split()):
+        escaped = " ".join(piece for word in escaped.split() for piece in _pieces(word, width))
+    lines = textwrap.wrap(escaped, width, break_long_words=False, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        head = max_lines // 2
+        lines = lines[:head] + [ELLIPSIS] + lines[len(lines) - (max_lines - head - 1):]
+    return "\n".join(lines)
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """A word cut into pieces of at most `width` characters when it is longer than twice that; an escaped `\\$`
+    is never cut in two (its halves would start mathtext)."""
+    pieces = [""]
+    for token in re.findall(r"\\\$|.", word, flags=re.DOTALL):
+        if len(pieces[-1]) + len(token) > width:
+            pieces.append("")
+        pieces[-1] += token
+    return pieces
 
 
 def css_width(png_width_px: int, dpi: float = SAVE_DPI) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import ipaddress
 import math
 import re
@@ -95,7 +96,9 @@ def read_raw_table(name: str, data_dir: Path, problems: list[Problem]) -> RawTab
     if not text.strip():
         problems.append(Problem(label, "is empty: it needs at least a header row"))
         return None
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # Records end at CR, LF or CRLF only (RFC 4180): str.splitlines would also split at U+2028, U+0085 or a form
+    # feed inside a cell, and misnumber every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines = [], []
     start = 1
     try:
@@ -148,6 +151,20 @@ INTEGER_LIMIT = 2**63 - 1  # what a 64-bit integer column holds
 MISSING_WORDS = {"na", "n/a", "nan", "-nan", "null", "none", "<na>", "nat"}
 
 
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)  # date.fromisoformat also takes 20240101, 2024-W01-1
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV formula injection)...
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ...but a text cell that is a plain decimal number such as "-0.56" (the comparison matrix writes its effect
+# sizes as text) is read as that number, never run: it stays as written. "+1" is not left alone: spreadsheets
+# take a leading "+" as the start of a formula.
+PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+
+
+def reads_as_formula(text: str) -> bool:
+    """Whether a spreadsheet would evaluate this text: what `outputs.neutralise` defuses and `validate` refuses."""
+    return text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text)
+
+
 class CellError(ValueError):
     """Why a cell's text is not a value of its column; the message completes "'text' ..."."""
 
@@ -181,9 +198,11 @@ def parse_value(text: str, rule: dict, vocabularies: dict):
         return text == "true"
     if kind == "date":
         try:
-            return date.fromisoformat(text)
+            if DATE_PATTERN.fullmatch(text):
+                return date.fromisoformat(text)
         except ValueError:
-            raise CellError("is not a date in the form YYYY-MM-DD") from None
+            pass
+        raise CellError("is not a date in the form YYYY-MM-DD")
     if kind == "id":
         _check_id(text)
         return text
@@ -193,8 +212,21 @@ def parse_value(text: str, rule: dict, vocabularies: dict):
             raise CellError(f"has an empty member: ids are separated by a single '{LIST_SEPARATOR}'")
         for member in members:
             _check_id(member, in_list=True)
+        repeated = [member for number, member in enumerate(members) if member in members[:number]]
+        if repeated:
+            raise CellError(f"lists the id {repeated[0]!r} more than once: give each id once")
         return LIST_SEPARATOR.join(members)
+    if kind == "text":
+        _check_text(text)
     return text
+
+
+def _check_text(text: str) -> None:
+    """A text field must not start a formula: the site serves the dataset's CSV files, and a spreadsheet that opens
+    one would run `=HYPERLINK(...)` in a cell (CSV formula injection)."""
+    if reads_as_formula(text):
+        raise CellError(f"begins with {text[0]!r}, which a spreadsheet runs as a formula: begin the text otherwise "
+                        "(for example with a word)")
 
 
 def _check_id(text: str, in_list: bool = False) -> None:

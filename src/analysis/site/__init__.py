@@ -16,17 +16,19 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import findings
+from .. import findings, paths
 from ..data import load_dataset
+from ..datapackage import data_release
 from ..findings import audited_articles, plural
 from ..notebook_files import read_notebook, write_notebook
+from ..outputs import safe_csv_text
 from ..palette import css_variables
+from ..schema import load_schema
 from . import pages
 from .notebooks import figure_metadata, in_book, page_description, page_title, prepare_notebook
 
 PACKAGE = Path(__file__).resolve().parent
 CONF_DIR = PACKAGE / "sphinx"
-DATA_FILES = ("*.csv", "DICTIONARY.md", "LICENSE", "datapackage.json", "CHANGELOG.md")
 PUBLISHED_PARTS = ("figures", "tables", "notebooks")  # copied into the site, which links to them
 # Build bookkeeping, the theme's translation catalogues (used at build time only) and source maps.
 BUILD_LEFTOVERS = (".buildinfo", ".buildinfo.bak", "objects.inv", ".doctrees", "_sources", "_static/locales")
@@ -44,6 +46,20 @@ def _raw_page(title: str, intro: str, fragment_name: str) -> str:
 def _write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
+
+
+def publish_data_files(data_dir: Path, target: Path) -> None:
+    """The dataset as the site serves it: only the tables the contract names (a stray file in data/ is never
+    published), each safe to open in a spreadsheet (a cell that starts a formula is neutralised, numbers and
+    everything else kept as they are), and the documents that explain them."""
+    target.mkdir(parents=True, exist_ok=True)
+    for spec in load_schema()["tables"].values():
+        numbers = {column for column, rule in spec["columns"].items() if rule["type"] in ("number", "integer")}
+        text = (Path(data_dir) / spec["file"]).read_bytes().decode("utf-8")
+        (target / spec["file"]).write_bytes(safe_csv_text(text, numbers).encode("utf-8"))
+    for name in paths.DATA_DOCUMENTS:
+        if (Path(data_dir) / name).is_file():
+            shutil.copyfile(Path(data_dir) / name, target / name)
 
 
 def _alt_index(figures: Path) -> dict[str, str]:
@@ -161,11 +177,8 @@ def render_site(out_root: Path, data_dir: Path, only_claims: bool = False) -> No
     with tempfile.TemporaryDirectory(prefix="book-") as scratch:
         source = Path(scratch) / "source"
         data_copy = source / "_data"
-        data_copy.mkdir(parents=True)
-        for pattern in DATA_FILES:
-            for path in sorted(Path(data_dir).glob(pattern)):
-                shutil.copyfile(path, data_copy / path.name)
-        write_sources(source, out_root, tables, runs, only_claims)
+        publish_data_files(Path(data_dir), data_copy)
+        write_sources(source, out_root, tables, runs, only_claims, data_release(data_dir))
         built = Path(scratch) / "html"
         sphinx_build(source, built, Path(scratch) / "doctrees")
         for leftover in BUILD_LEFTOVERS:
