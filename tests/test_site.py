@@ -24,7 +24,7 @@ from analysis.notebook_files import read_notebook
 from analysis.png import png_size
 from analysis.site import pages, render_site
 from analysis.site.html import safe_url, source_link
-from analysis.site.notebooks import build_parameters, page_title, prepare_notebook
+from analysis.site.notebooks import build_parameters, in_book, page_title, prepare_notebook
 from analysis.style import CSS_PX_PER_INCH, MIN_FONT_PT
 
 ATTACK = '<script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">'
@@ -101,9 +101,16 @@ def site_pages(root: Path) -> list[str]:
     return sorted(path.name for path in (root / "site").glob("*.html") if path.name != "search.html")
 
 
+def book_runs(book: Path) -> list[Path]:
+    """The executed notebooks the book shows (a notebook for JupyterLab only is left out)."""
+    return [path for path in sorted((book / "notebooks").glob("*.ipynb")) if in_book(read_notebook(path))]
+
+
 def test_book_has_home_data_pages_and_every_notebook(book):
     names = set(site_pages(book))
-    executed = {path.stem + ".html" for path in (book / "notebooks").glob("*.ipynb")}
+    executed = {path.stem + ".html" for path in book_runs(book)}
+    lab_only = {path.stem for path in (book / "notebooks").glob("*.ipynb")} - {path.stem for path in book_runs(book)}
+    assert lab_only == {"06-explore-adults", "06-explore-children"}, "the explore notebook's widgets need JupyterLab"
     assert {"index.html", "claims.html", "claims-text.html", "sources.html", "articles.html", "data.html"} | executed \
         == names
     index = (book / "site" / "index.html").read_text(encoding="utf-8")
@@ -354,7 +361,9 @@ def test_every_figure_is_shown_on_a_notebook_page(book):
     for name in site_pages(book):
         html = (book / "site" / name).read_text(encoding="utf-8")
         shown |= set(re.findall(r'<img[^>]+src="[^"]*?([^"/]+)\.png"', html))
-    drawn = {path.stem for path in (book / "figures").glob("*.png") if not path.stem.endswith(".narrow")}
+    numbers = {path.stem.split("-")[0] for path in book_runs(book)}
+    drawn = {path.stem for path in (book / "figures").glob("*.png")
+             if not path.stem.endswith(".narrow") and path.stem.split("-")[0] in numbers}
     assert drawn <= shown, f"figures on no page: {sorted(drawn - shown)}"
 
 
