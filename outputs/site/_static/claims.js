@@ -4,44 +4,52 @@
   "use strict";
   var DATA = window.CLAIMS_DATA;
   if (!DATA) { return; }
-  var FACETS = Object.keys(DATA.facets);
+  var FACETS = Object.keys(DATA.facets);  /* each facet filters the data field of its name exactly */
   var PAGE = 50;
-  var claims = decode(DATA);
+  /* Claims stay as the compact rows of the data file, decoded one at a time when a card is drawn, so that a
+     hundred thousand claims load quickly; filters compare the rows' codes, and the word search a lower-case
+     "haystack" per claim, built in slices after the first results are drawn. */
+  var rows = DATA.rows;
+  var column = {};
+  DATA.fields.forEach(function (name, index) { column[name] = index; });
   var byId = {};
-  var haystacks = new Array(claims.length);
+  var haystacks = new Array(rows.length);
   var indexed = 0;
-  var WORD = /[^\p{L}\p{N}]+/u;
-  function words(value) { return value.toLowerCase().split(WORD).filter(Boolean); }
-  function decode(data) {
-    var fields = data.fields;
-    return data.rows.map(function (row) {
-      var c = {};
-      for (var f = 0; f < fields.length; f++) {
-        var name = fields[f];
-        var value = row[f];
-        if (data.values[name]) { value = value < 0 ? "" : data.values[name][value]; }
-        c[name] = value;
-      }
-      c.evidence = c.evidence ? c.evidence.split(";") : [];
-      return c;
-    });
+  var NON_WORD = /[^\p{L}\p{N}]+/gu;
+  function words(value) { return value.toLowerCase().split(NON_WORD).filter(Boolean); }
+  function decode(row) {
+    var c = {};
+    for (var f = 0; f < DATA.fields.length; f++) {
+      var name = DATA.fields[f];
+      var value = row[f];
+      if (DATA.values[name]) { value = value < 0 ? "" : DATA.values[name][value]; }
+      c[name] = value;
+    }
+    c.evidence = c.evidence ? c.evidence.split(";") : [];
+    return c;
   }
-  for (var i = 0; i < claims.length; i++) { byId[claims[i].id] = claims[i]; }
-  /* The word index is built after the first results are drawn, in slices, so that the page shows at once;
-     a search typed before it is complete finishes it first. */
+  function claimAt(index) { return decode(rows[index]); }
+  for (var i = 0; i < rows.length; i++) { byId[rows[i][column.id]] = i; }
   function indexUpTo(end) {
+    var labels = { article: DATA.articles, treatment: DATA.treatments };
     for (; indexed < end; indexed++) {
-      var c = claims[indexed];
-      var all = [c.id, DATA.articles[c.article] || c.article, c.section, c.claim, c.topic,
-        DATA.treatments[c.treatment] || c.treatment, c.backing, c.verdict, c.certainty, c.rationale,
-        c.evidence.join(" ")];
-      DATA.extra.forEach(function (column) { all.push(c[column]); });
-      haystacks[indexed] = " " + words(all.join(" ")).join(" ") + " ";
+      var row = rows[indexed];
+      var parts = [];
+      for (var f = 0; f < DATA.fields.length; f++) {
+        var name = DATA.fields[f];
+        var value = row[f];
+        if (DATA.values[name]) {
+          value = value < 0 ? "" : DATA.values[name][value];
+          if (labels[name]) { value = (labels[name][value] || value) + " " + value; }
+        }
+        parts.push(value);
+      }
+      haystacks[indexed] = " " + parts.join(" ").toLowerCase().replace(NON_WORD, " ") + " ";
     }
   }
   function indexInSlices() {
-    indexUpTo(Math.min(claims.length, indexed + 2000));
-    if (indexed < claims.length) { window.setTimeout(indexInSlices, 0); }
+    indexUpTo(Math.min(rows.length, indexed + 5000));
+    if (indexed < rows.length) { window.setTimeout(indexInSlices, 0); }
   }
   var search = document.getElementById("claim-search");
   var results = document.getElementById("claim-results");
@@ -51,7 +59,7 @@
   var selects = {};
   var matches = [];
   var shown = 0;
-  document.getElementById("claim-total").textContent = claims.length;
+  document.getElementById("claim-total").textContent = rows.length;
 
   FACETS.forEach(function (facet) {
     var select = document.getElementById("facet-" + facet);
@@ -117,22 +125,35 @@
     return chosen;
   }
 
+  var previous = null;  /* the last query and its matches: typing on narrows them instead of scanning again */
+
   function filter(chosen) {
     var query = words(chosen.q).map(function (word) { return " " + word; });
-    if (query.length) { indexUpTo(claims.length); }
+    if (query.length) { indexUpTo(rows.length); }
+    var wanted = [];
+    for (var f = 0; f < FACETS.length; f++) {
+      var value = chosen[FACETS[f]];
+      if (!value) { continue; }
+      var field = FACETS[f];
+      var code = DATA.values[field] ? DATA.values[field].indexOf(value) : value;
+      wanted.push([column[field], code]);
+    }
+    var facetKey = JSON.stringify(wanted);
+    var narrowing = previous && previous.facets === facetKey && chosen.q.indexOf(previous.q) === 0;
+    var pool = narrowing ? previous.found : null;
+    var size = pool ? pool.length : rows.length;
     var found = [];
-    for (var i = 0; i < claims.length; i++) {
-      var c = claims[i];
+    for (var p = 0; p < size; p++) {
+      var i = pool ? pool[p] : p;
+      var row = rows[i];
       var ok = true;
-      for (var f = 0; f < FACETS.length && ok; f++) {
-        var wanted = chosen[FACETS[f]];
-        if (wanted && c[FACETS[f]] !== wanted) { ok = false; }
-      }
-      for (var w = 0; w < query.length && ok; w++) {
-        if (haystacks[i].indexOf(query[w]) === -1) { ok = false; }
+      for (var w = 0; w < wanted.length && ok; w++) { if (row[wanted[w][0]] !== wanted[w][1]) { ok = false; } }
+      for (var q = 0; q < query.length && ok; q++) {
+        if (haystacks[i].indexOf(query[q]) === -1) { ok = false; }
       }
       if (ok) { found.push(i); }
     }
+    previous = { q: chosen.q, facets: facetKey, found: found };
     return found;
   }
 
@@ -147,7 +168,7 @@
     var fragment = document.createDocumentFragment();
     var end = Math.min(matches.length, shown + PAGE);
     for (; shown < end; shown++) {
-      var c = claims[matches[shown]];
+      var c = claimAt(matches[shown]);
       fragment.appendChild(card(c, c.id !== pinned));
     }
     results.appendChild(fragment);
@@ -178,10 +199,10 @@
   function showPinned(scroll) {
     linked.textContent = "";
     var id = pinnedId();
-    var found = id !== null && byId[id];
+    var found = id !== null && byId[id] !== undefined;
     if (found) {
       linked.appendChild(el("p", "linked-label", "Linked claim:"));
-      linked.appendChild(card(byId[id], true));
+      linked.appendChild(card(claimAt(byId[id]), true));
     }
     update();
     if (found && scroll) { document.getElementById("claim-" + id).scrollIntoView(); }
