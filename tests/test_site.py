@@ -36,8 +36,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 OUTPUT_PARTS = ("notebooks", "figures", "tables")
 
 
-def copy_outputs(target: Path) -> Path:
-    for part in OUTPUT_PARTS:
+def copy_outputs(target: Path, parts: tuple[str, ...] = OUTPUT_PARTS) -> Path:
+    for part in parts:
         shutil.copytree(paths.OUTPUTS_DIR / part, target / part)
     return target
 
@@ -376,7 +376,7 @@ def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_
     for column in ("doi", "pmid"):
         edit_cell(data_copy, "sources.csv", 6, column, "")
     edit_cell(data_copy, "sources.csv", 6, "url", ATTACK_URL)
-    root = copy_outputs(tmp_path / "attacked")
+    root = copy_outputs(tmp_path / "attacked", ("figures", "tables"))  # notebook pages hold no data text
     render_site(root, data_copy)
     base = serve(root / "site")
     for name in [name for name in site_pages(root) if not name[:2].isdigit()]:  # notebook pages hold no data text

@@ -152,6 +152,21 @@ def _claim_links(claim_ids: list[str]) -> str:
     return ", ".join(anchor(f"claims.html#claim-{fragment(cid)}", cid) for cid in claim_ids)
 
 
+LONG_LIST = 12  # a source cited by more claims than this lists them behind a "show" toggle
+
+
+def _cited_list(words: str, claim_ids: list[str]) -> str:
+    """The claims linked to a source; a long list folds away, so that a source cited by 200 claims is not a wall
+    of links."""
+    count = f"{len(claim_ids)} claim{'s' if len(claim_ids) != 1 else ''}"
+    if words == "Evidence for":
+        words = f"Evidence for {count}:"
+    if len(claim_ids) <= LONG_LIST:
+        return f'<p class="source-cited">{words} {_claim_links(claim_ids)}</p>'
+    return (f'<details class="source-cited"><summary>{words} show all {count}</summary>'
+            f"<p>{_claim_links(claim_ids)}</p></details>")
+
+
 def sources_page(tables: dict[str, pd.DataFrame]) -> str:
     """Every source as an entry with a stable anchor, a link out, its check, and the claims that cite it."""
     sources, claims = tables["sources"], tables["claims"]
@@ -178,9 +193,9 @@ def sources_page(tables: dict[str, pd.DataFrame]) -> str:
         parts.append(f'<p class="source-check"><span class="check check-{text(source["check_status"])}">'
                      f'{text(source["check_status"])}</span> {text(source["checked_how"])}</p>')
         if citing.get(sid):
-            parts.append(f'<p class="source-cited">Evidence for claims: {_claim_links(citing[sid])}</p>')
+            parts.append(_cited_list("Evidence for", citing[sid]))
         if sid in made.index:
-            parts.append(f'<p class="source-cited">Claims this article makes: {_claim_links(made[sid])}</p>')
+            parts.append(_cited_list("Claims this article makes:", list(made[sid])))
         parts.append("</article>")
         entries.append("\n".join(parts))
     return f'<p>{len(sources)} sources.</p>\n<div class="sources">\n' + "\n".join(entries) + "\n</div>\n"
