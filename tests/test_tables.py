@@ -39,3 +39,11 @@ def test_text_from_the_data_is_escaped_and_never_cut():
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>" not in html
     assert html.count("word") == 200
     assert '<div class="table-wrap" role="region" tabindex="0"' in html
+
+
+def test_a_long_table_folds_away_whole():
+    frame = pd.DataFrame({"claim_id": [f"001-{n:02d}" for n in range(1, 41)]})
+    html = tables.show(frame, "Forty claims")._repr_html_()
+    assert html.startswith('<details class="table-figure"><summary>Forty claims (all 40 rows)</summary>')
+    assert html.count("<tr>") == 41, "every row is there when opened"
+    assert tables.show(frame.head(30), "Thirty")._repr_html_().startswith('<figure class="table-figure">')

@@ -61,6 +61,7 @@ SOURCE_LINK = "sources.html#source-{}"
 LINKED_LISTS = ("evidence_ids",)
 LONG_TEXT = 60  # characters: a cell longer than this wraps within a readable measure
 SHORT_TEXT = 12  # characters: a cell this short never wraps
+FOLDED_ROWS = 30  # a table longer than this is shown folded, opened with one click
 
 
 def header(column: object) -> str:
@@ -121,10 +122,13 @@ class Table:
                 parts.append(f"<{tag}{scope}{keep}>{inner}</{tag}>")
             body.append("<tr>" + "".join(parts) + "</tr>")
         # The caption stands outside the scrolling box, so that it wraps on a phone instead of scrolling away.
-        return (f'<figure class="table-figure"><figcaption>{escape(self.caption)}</figcaption>'
-                f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption, quote=True)}">'
-                f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-                '</div></figure>')
+        table = (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption, quote=True)}">'
+                 f'<table class="data-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+                 '</div>')
+        if len(self.rows) > FOLDED_ROWS:  # a long table folds away behind its caption, whole when opened
+            return (f'<details class="table-figure"><summary>{escape(self.caption)} (all {len(self.rows)} rows)'
+                    f"</summary>{table}</details>")
+        return f'<figure class="table-figure"><figcaption>{escape(self.caption)}</figcaption>{table}</figure>'
 
     def __repr__(self) -> str:
         frame = pd.DataFrame(self.rows, columns=self.columns)
