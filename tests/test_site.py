@@ -223,8 +223,7 @@ def test_every_claim_anchor_shows_its_card_with_evidence_links(browser, serve, b
     """Every claim's card carries its anchor and evidence links (all cards drawn with "Show more"), and a link to
     an anchor shows that claim, for the first and last claim of every article."""
     page, errors = open_page(browser, serve(book / "site") + "/claims.html")
-    while page.is_visible("#claim-more"):
-        page.click("#claim-more")
+    page.evaluate("() => { const more = document.getElementById('claim-more'); while (!more.hidden) more.click(); }")
     cards = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.claim-card[id]'))
         .map(card => [card.id, [card.innerText.toLowerCase(),
             Array.from(card.querySelectorAll('.claim-evidence a')).map(a => a.getAttribute('href'))]]))""")

@@ -190,8 +190,10 @@ def sources_page(tables: dict[str, pd.DataFrame]) -> str:
             card = anchor("articles.html#article-" + fragment(sid), "report card")
             parts.append(f'<p>{text(source["description"])} · {card}</p>')
         parts.append(f"<p>{link_html}</p>")
-        parts.append(f'<p class="source-check"><span class="check check-{text(source["check_status"])}">'
-                     f'{text(source["check_status"])}</span> {text(source["checked_how"])}</p>')
+        # The check's status shows; how it was done (often a paragraph of stored copies and dates) opens on a click.
+        parts.append(f'<details class="source-check"><summary>Checked: <span class="check '
+                     f'check-{text(source["check_status"])}">{text(source["check_status"])}</span> (how)</summary>'
+                     f'<p>{text(source["checked_how"])}</p></details>')
         if citing.get(sid):
             parts.append(_cited_list("Evidence for", citing[sid]))
         if sid in made.index:
