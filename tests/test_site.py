@@ -173,7 +173,10 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
+        # One context for the module's pages: the theme's scripts and styles load once, from its cache, not per page.
+        context = launched.new_context()
+        yield context
+        context.close()
         launched.close()
 
 
@@ -201,7 +204,8 @@ def serve():
 
 
 def open_page(browser, url: str, width: int = 1280):
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
