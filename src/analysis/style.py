@@ -19,6 +19,8 @@ NARROW_WIDTH_IN = 3.6
 CSS_PX_PER_INCH = 96
 SAVE_DPI = 2 * CSS_PX_PER_INCH
 MIN_FONT_PT = 9
+# zlib level 1: PNGs about 15% larger, written in two thirds of the time (the build and nbval save dozens)
+PNG_OPTIONS = {"compress_level": 1}
 
 STYLE = {
     "figure.figsize": (FIGURE_WIDTH_IN, 5.0),
@@ -117,7 +119,7 @@ def save_figure(fig: mpl.figure.Figure, name: str, out_dir: str | Path, alt_text
             "svg": figures / f"{name}.svg",
             "alt": figures / f"{name}.alt.txt",
         }
-        fig.savefig(written["png"], format="png", metadata={"Software": None})
+        fig.savefig(written["png"], format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
         fig.savefig(written["svg"], format="svg", metadata={"Date": None, "Creator": None})
     written["alt"].write_text(alt_text.strip() + "\n", encoding="utf-8")
     if caption is not None and caption.strip():
@@ -134,5 +136,5 @@ def save_narrow_png(fig: mpl.figure.Figure, name: str, out_dir: str | Path) -> P
     target = Path(out_dir) / "figures" / f"{name}.narrow.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context(STYLE):
-        fig.savefig(target, format="png", metadata={"Software": None})
+        fig.savefig(target, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return target
