@@ -61,7 +61,7 @@ def test_data_pages_escape_markup_and_refuse_script_links(data_copy):
     edit_cell(data_copy, "sources.csv", 6, "url", ATTACK_URL)
     tables = load_dataset(data_copy)
     home = pages.home_page(tables, [], {"alt": ATTACK, "caption": ATTACK})
-    for html in (pages.sources_page(tables), pages.article_cards(tables), home, pages.claims_script(tables)):
+    for html in (pages.sources_page(tables), pages.article_cards(tables), home, *pages.claims_scripts(tables)):
         assert "<script>window" not in html and "<img src=\"x\"" not in html
         assert 'href="javascript' not in html.lower()
     assert "&lt;script&gt;window.__injected = 1&lt;/script&gt;" in pages.sources_page(tables)
@@ -203,6 +203,9 @@ def serve():
         server.server_close()
 
 
+EXPLORER_READY = '#claims-explorer[data-ready="true"]'  # the reasons are in and every claim is searchable
+
+
 def open_page(browser, url: str, width: int = 1280):
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": 900})
@@ -217,6 +220,8 @@ def open_page(browser, url: str, width: int = 1280):
 @pytest.mark.browser
 def test_pages_open_from_disk_too(browser, book):
     page, errors = open_page(browser, (book / "site" / "claims.html").as_uri() + "#claim-000-01")
+    page.wait_for_selector(EXPLORER_READY, state="attached")  # the second data file loads from disk too
+    assert "(loading the reason)" not in page.inner_text("#linked-claim")
     assert page.is_visible("#claim-000-01")
     page.close()
     assert errors == []
@@ -227,6 +232,7 @@ def test_every_claim_anchor_shows_its_card_with_evidence_links(browser, serve, b
     """Every claim's card carries its anchor and evidence links (all cards drawn with "Show more"), and a link to
     an anchor shows that claim, for the first and last claim of every article."""
     page, errors = open_page(browser, serve(book / "site") + "/claims.html")
+    page.wait_for_selector(EXPLORER_READY, state="attached")
     page.evaluate("() => { const more = document.getElementById('claim-more'); while (!more.hidden) more.click(); }")
     cards = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.claim-card[id]'))
         .map(card => [card.id, [card.innerText.toLowerCase(),
@@ -251,6 +257,7 @@ def test_facets_match_exactly_search_matches_words_and_the_url_keeps_the_view(br
     claims = dataset["claims"]
     base = serve(book / "site") + "/claims.html"
     page, errors = open_page(browser, base)
+    page.wait_for_selector(EXPLORER_READY, state="attached")
     assert page.inner_text("#claim-count") == str(len(claims))
     page.select_option("#facet-verdict", "supported")
     supported = int((claims["verdict"] == "supported").sum())
@@ -390,6 +397,8 @@ def test_markup_in_the_data_shows_as_text_and_runs_nowhere(browser, serve, data_
             assert ATTACK in body, name
         assert not page.locator('a[href^="javascript"]').count(), name
         if name == "claims.html":
+            page.wait_for_selector(EXPLORER_READY, state="attached")
+            assert ATTACK in page.inner_text("#claim-results"), "the reason, in from the second file, as text"
             page.fill("#claim-search", "window.__injected")
             assert page.inner_text("#claim-count") == "1"
             assert page.evaluate("window.__injected") is None

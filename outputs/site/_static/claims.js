@@ -10,6 +10,9 @@
      hundred thousand claims load quickly; filters compare the rows' codes, and the word search a lower-case
      "haystack" per claim, built in slices after the first results are drawn. */
   var rows = DATA.rows;
+  var REASONS = null;  /* each claim's reason, from claims-reasons.js, loaded once the first cards are drawn */
+  var ready = false;   /* reasons in and every claim indexed: the word search is complete */
+  var pendingQuery = false;
   var column = {};
   DATA.fields.forEach(function (name, index) { column[name] = index; });
   var byId = {};
@@ -28,7 +31,12 @@
     c.evidence = c.evidence ? c.evidence.split(";") : [];
     return c;
   }
-  function claimAt(index) { return decode(rows[index]); }
+  function claimAt(index) {
+    var c = decode(rows[index]);
+    c.rationale = REASONS ? REASONS[index] : null;
+    c.row = index;
+    return c;
+  }
   for (var i = 0; i < rows.length; i++) { byId[rows[i][column.id]] = i; }
   function indexUpTo(end) {
     var labels = { article: DATA.articles, treatment: DATA.treatments };
@@ -44,12 +52,31 @@
         }
         parts.push(value);
       }
+      parts.push(REASONS[indexed]);
       haystacks[indexed] = " " + parts.join(" ").toLowerCase().replace(NON_WORD, " ") + " ";
     }
   }
   function indexInSlices() {
     indexUpTo(Math.min(rows.length, indexed + 5000));
-    if (indexed < rows.length) { window.setTimeout(indexInSlices, 0); }
+    if (indexed < rows.length) { window.setTimeout(indexInSlices, 0); return; }
+    ready = true;
+    document.getElementById("claims-explorer").setAttribute("data-ready", "true");
+    if (pendingQuery) { pendingQuery = false; previous = null; update(); }
+  }
+  /* The reasons arrive after the first cards: fill the cards drawn meanwhile, then index every claim. */
+  function loadReasons() {
+    var script = document.createElement("script");
+    script.src = document.querySelector("script[src$='claims-data.js']").src.replace("claims-data.js",
+      "claims-reasons.js");
+    script.onload = function () {
+      REASONS = window.CLAIMS_REASONS || [];
+      Array.prototype.forEach.call(document.querySelectorAll(".claim-why-text[data-row]"), function (span) {
+        span.textContent = REASONS[Number(span.getAttribute("data-row"))];
+        span.removeAttribute("data-row");
+      });
+      window.setTimeout(indexInSlices, 0);
+    };
+    document.body.appendChild(script);
   }
   var search = document.getElementById("claim-search");
   var results = document.getElementById("claim-results");
@@ -99,7 +126,9 @@
     article.appendChild(el("p", "claim-text", c.claim));
     var why = el("p", "claim-why");
     why.appendChild(el("strong", null, "Why: "));
-    why.appendChild(document.createTextNode(c.rationale));
+    var reason = el("span", "claim-why-text", c.rationale === null ? "(loading the reason)" : c.rationale);
+    if (c.rationale === null) { reason.setAttribute("data-row", String(c.row)); }
+    why.appendChild(reason);
     article.appendChild(why);
     var facts = ["topic: " + c.topic, "backing offered: " + c.backing];
     if (c.treatment) { facts.push("treatment: " + (DATA.treatments[c.treatment] || c.treatment)); }
@@ -129,7 +158,9 @@
 
   function filter(chosen) {
     var query = words(chosen.q).map(function (word) { return " " + word; });
-    if (query.length) { indexUpTo(rows.length); }
+    var waiting = query.length && !REASONS;  /* words typed before the reasons arrived: searched again then */
+    if (waiting) { pendingQuery = true; query = []; }
+    if (query.length && !ready) { indexUpTo(rows.length); }
     var wanted = [];
     for (var f = 0; f < FACETS.length; f++) {
       var value = chosen[FACETS[f]];
@@ -153,7 +184,7 @@
       }
       if (ok) { found.push(i); }
     }
-    previous = { q: chosen.q, facets: facetKey, found: found };
+    previous = waiting ? null : { q: chosen.q, facets: facetKey, found: found };
     return found;
   }
 
@@ -235,5 +266,6 @@
   window.addEventListener("hashchange", function () { showPinned(true); });
   readUrl();
   showPinned(true);
-  window.setTimeout(indexInSlices, 0);
+  /* after the first cards are painted: the reasons file is parsed only once the reader sees results */
+  window.requestAnimationFrame(function () { window.setTimeout(loadReasons, 0); });
 }());

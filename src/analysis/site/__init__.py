@@ -81,7 +81,9 @@ def write_sources(source: Path, out_root: Path, tables: dict, runs: list[Path], 
         _write(source / f"{name}.md", _raw_page(title, intro, f"{name}.fragment.html"))
         descriptions[name] = intro
 
-    _write(generated / "claims-data.js", pages.claims_script(tables))
+    data_script, reasons_script = pages.claims_scripts(tables)
+    _write(generated / "claims-data.js", data_script)
+    _write(generated / "claims-reasons.js", reasons_script)
     _write(generated / "palette.css", css_variables())
     data_page("claims", "Claims explorer", f"Every claim the {articles} make, paraphrased in our words, with its "
               "verdict, certainty, reasons and evidence. Filters match exactly; the search matches whole words "

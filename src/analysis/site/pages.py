@@ -80,10 +80,11 @@ CODED_FIELDS = ("article", "topic", "treatment", "condition", "backing", "verdic
 
 
 def encode_claims(data: dict) -> dict:
-    """The explorer data made compact for 20,000 claims: one list per claim, repeated values as numbers
-    into a table of values (-1: none), evidence ids joined with ';'. claims.js decodes it."""
+    """The explorer data made compact for 100,000 claims: one list per claim, repeated values as numbers
+    into a table of values (-1: none), evidence ids joined with ';'. The reasons (the largest text) are left out:
+    `claims_reasons_script` carries them, loaded once the first cards are drawn. claims.js decodes both."""
     fields = ["id", "article", "section", "claim", "topic", "treatment", "condition", "backing", "verdict",
-              "certainty", "rationale", "evidence", *data["extra"]]
+              "certainty", "evidence", *data["extra"]]
     values: dict[str, list[str]] = {field: [] for field in CODED_FIELDS}
     codes: dict[str, dict[str, int]] = {field: {} for field in CODED_FIELDS}
     rows = []
@@ -106,12 +107,20 @@ def encode_claims(data: dict) -> dict:
     return {**rest, "fields": fields, "values": values, "rows": rows}
 
 
-def claims_script(tables: dict[str, pd.DataFrame]) -> str:
-    """The explorer's data file: a JSON text parsed with JSON.parse (faster than a literal of this size),
-    with '<' escaped so that no text can close a script element even if the file is ever inlined."""
-    payload = json.dumps(encode_claims(claims_data(tables)), ensure_ascii=True, separators=(",", ":"))
-    literal = payload.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\u003c")  # ASCII only
-    return "window.CLAIMS_DATA = JSON.parse('" + literal + "');\n"
+def _json_script(variable: str, value: object) -> str:
+    """`window.NAME = JSON.parse('...')`: a JSON text parsed with JSON.parse (faster than a literal of this size),
+    ASCII only, with '<' escaped so that no text can close a script element even if the file is ever inlined."""
+    payload = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    literal = payload.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\u003c")
+    return f"window.{variable} = JSON.parse('{literal}');\n"
+
+
+def claims_scripts(tables: dict[str, pd.DataFrame]) -> tuple[str, str]:
+    """The explorer's two data files: every claim but its reason, drawn first; then each claim's reason, in the
+    order of the first file's rows, loaded once the first cards are on screen."""
+    data = claims_data(tables)
+    reasons = [claim["rationale"] for claim in data["claims"]]
+    return _json_script("CLAIMS_DATA", encode_claims(data)), _json_script("CLAIMS_REASONS", reasons)
 
 
 def claims_page() -> str:
