@@ -28,6 +28,7 @@ def all_charts(data) -> dict[str, plots.Chart]:
         for outcome in ("core_symptoms_clinician", "dropout_adverse_events", "dropout_any_cause"):
             rows = metrics.forest_rows(data["meta_analyses"], data["treatments"], population, outcome)
             charts[f"forest-{population}-{outcome}"] = plots.plot_forest(rows, population, outcome)
+    charts["prisma"] = plots.plot_prisma(metrics.prisma_counts(data["search_log"], data["screening"]))
     charts["selection"] = plots.plot_selection(queries.estimates(outcome="dropout_adverse_events", data=data),
                                                queries.claims(data=data), "dropout_adverse_events")
     return charts
@@ -84,6 +85,23 @@ def test_phone_versions_are_narrow_legible_and_uncut(charts):
         small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
         assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small[:3]}"
         assert not cut_texts(chart, texts), f"{name}: text running off the figure: {cut_texts(chart, texts)[:3]}"
+
+
+def test_flow_boxes_hold_their_text_at_both_widths(charts):
+    """Each box of the search's flow diagram is drawn round the whole of its text, however many reasons the
+    screening records (a longer list of reasons makes the box taller, never spills out of it)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    for chart in (charts["prisma"], charts["prisma"].redraw(width=NARROW_WIDTH_IN)):
+        ax = chart.figure.axes[0]
+        chart.figure.draw_without_rendering()
+        boxes = [patch.get_window_extent() for patch in ax.patches if isinstance(patch, FancyBboxPatch)]
+        texts = [text for text in ax.texts if text.get_text().strip()]
+        assert len(boxes) == len(texts) >= 8
+        for text in texts:
+            inked = text.get_window_extent()
+            holder = [box for box in boxes if box.contains((inked.x0 + inked.x1) / 2, (inked.y0 + inked.y1) / 2)]
+            assert holder and all(holder[0].contains(x, y) for x, y in inked.corners()), text.get_text()
 
 
 def test_labels_wrap_and_never_repeat_the_treatment_name(charts):

@@ -634,6 +634,11 @@ def _box(ax, x: float, y: float, width: float, height: float, text: str, charact
     ax.text(x + 0.12, y + height / 2, wrap(text, characters), va="center", ha="left", fontsize=MIN_FONT_PT + 1)
 
 
+def _box_height(text: str, characters: int, least: float, line: float) -> float:
+    """A flow box tall enough for its wrapped text: `line` is one line's height in the axes' units."""
+    return max(least, (wrap(text, characters).count("\n") + 1) * line + 0.5)
+
+
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
     ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1})
 
@@ -658,22 +663,24 @@ def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
     fig, ax = _figure(9.6 if narrow else 6.4, width)
     ax.set_axis_off()
     if narrow:
-        ax.set_xlim(0, 10)
-        ax.set_ylim(0, 20)
+        heights = [(_box_height(main, 34, 1.6, 0.42), side and _box_height(side, 30, 1.9, 0.42)) for main, side in steps]
         top = 19.6
-        for index, (main, side) in enumerate(steps):
-            _box(ax, 0.1, top - 1.6, 9.8, 1.6, main, 34, emphasis=index == len(steps) - 1)
-            low = top - 1.6
+        for index, ((main, side), (main_height, side_height)) in enumerate(zip(steps, heights, strict=True)):
+            _box(ax, 0.1, top - main_height, 9.8, main_height, main, 34, emphasis=index == len(steps) - 1)
+            low = top - main_height
             if side:
-                _box(ax, 1.6, low - 2.3, 8.3, 1.9, side, 30)
-                low -= 2.3
+                _box(ax, 1.6, low - 0.4 - side_height, 8.3, side_height, side, 30)
+                low -= 0.4 + side_height
             if index < len(steps) - 1:
-                _arrow(ax, (0.8, top - 1.6), (0.8, low - 0.5))
+                _arrow(ax, (0.8, top - main_height), (0.8, low - 0.5))
             top = low - 0.5
-    else:
         ax.set_xlim(0, 10)
-        ax.set_ylim(0, 10)
-        height, gap = 1.3, 0.75
+        ax.set_ylim(min(0.0, top), 20)
+        fig.set_figheight(9.6 * (20 - min(0.0, top)) / 20)
+    else:
+        height = max(_box_height(text, chars, 1.3, 0.3) for main, side in steps
+                     for text, chars in ((main, 36), (side or "", 44)))
+        gap = 0.75
         for index, (main, side) in enumerate(steps):
             y = 9.9 - (index + 1) * height - index * gap
             last = index == len(steps) - 1
@@ -684,6 +691,9 @@ def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
                 _arrow(ax, *(ends if last else ends[::-1]))
             if index < len(steps) - 1:
                 _arrow(ax, (2.2, y), (2.2, y - gap))
+        ax.set_xlim(0, 10)
+        ax.set_ylim(min(0.0, y - 0.1), 10)
+        fig.set_figheight(6.4 * (10 - min(0.0, y - 0.1)) / 10)
     top_reason = prisma.excluded.idxmax() if excluded_total else None
     _title(ax, f"{prisma.included} articles audited from {prisma.records} distinct pages found by {prisma.queries} "
                "queries" + (f"; the commonest reason to exclude a page: {label('exclusion_reason', top_reason)}"
