@@ -663,7 +663,8 @@ def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
     fig, ax = _figure(9.6 if narrow else 6.4, width)
     ax.set_axis_off()
     if narrow:
-        heights = [(_box_height(main, 34, 1.6, 0.42), side and _box_height(side, 30, 1.9, 0.42)) for main, side in steps]
+        heights = [(_box_height(main, 34, 1.6, 0.42), side and _box_height(side, 30, 1.9, 0.42))
+                   for main, side in steps]
         top = 19.6
         for index, ((main, side), (main_height, side_height)) in enumerate(zip(steps, heights, strict=True)):
             _box(ax, 0.1, top - main_height, 9.8, main_height, main, 34, emphasis=index == len(steps) - 1)
