@@ -265,7 +265,8 @@ def test_adverse_effects_plot_flags_rows_not_measured_in_adhd(dataset):
 
 
 def test_save_figure_is_byte_identical_and_needs_alt_text(dataset, tmp_path):
-    shares = metrics.verdict_shares(dataset["claims"])
+    claims = dataset["claims"]
+    shares = metrics.verdict_shares(claims[claims["source_id"].isin(claims["source_id"].unique()[:3])])
     labels = metrics.article_labels(dataset["sources"])
     first = save_figure(plots.plot_verdict_shares(shares, labels).figure, "f", tmp_path / "a", "alt", "caption")
     second = save_figure(plots.plot_verdict_shares(shares, labels).figure, "f", tmp_path / "b", "alt", "caption")

@@ -176,7 +176,11 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         # One context for the module's pages: the theme's scripts and styles load once, from its cache, not per page.
         context = launched.new_context()
+        # A page kept open keeps the site's renderer process alive: each test's page joins it instead of starting
+        # a new one (a new renderer costs more CPU than loading most pages).
+        keeper = context.new_page()
         yield context
+        keeper.close()
         context.close()
         launched.close()
 
