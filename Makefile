@@ -38,7 +38,7 @@ figures: $(SETUP) ## Validate the data, run the notebooks with papermill, write 
 	$(PY) -m analysis readme
 
 check: lint ## The quick loop: lint and the unit tests that start no kernel (under 30 s)
-	$(PY) -m pytest -p no:nbval -m "not slow and not browser" -n $(JOBS) -q
+	$(PY) -m pytest -p no:nbval -m "not slow and not browser" -n $(JOBS) --dist worksteal -q
 
 test: lint test-library test-notebooks ## Lint, pytest for the library, then nbval (strict) on the notebooks
 
@@ -46,7 +46,7 @@ lint: $(SETUP) ## ruff on the library, tests, notebooks and benchmarks
 	$(VENV)/bin/ruff check src tests notebooks $(wildcard benchmarks)
 
 test-library: $(SETUP) ## pytest for the library, the pipeline, the site and the committed outputs
-	$(PY) -m pytest -p no:nbval -n $(JOBS)
+	$(PY) -m pytest -p no:nbval -n $(JOBS) --dist worksteal  # an idle worker takes tests queued on the other
 
 test-notebooks: $(SETUP) ## Re-execute notebooks/ with nbval in strict mode; their figures go to a scratch folder
 	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
