@@ -46,6 +46,7 @@ def crafted() -> dict[str, pd.DataFrame]:
         "evidence_ids": column("trial_a;review_b", "trial_a", ""),
         "population": categorical(column("adults", "unspecified", "children"), "claim_population"),
         "condition": categorical(conditions, "claim_condition"),
+        "stance": categorical(column("benefit", "neutral", "no_benefit"), "claim_stance"),
     })
     treatments = pd.DataFrame({"treatment_id": ["drug_x", "ketamine"], "name": ["Drug X (long name)", "Ketamine"],
                                "class": ["stimulant", "NMDA antagonist"]})
@@ -112,6 +113,16 @@ def test_claims_filter_by_every_condition_of_the_vocabulary():
         assert chosen["condition"].astype(str).tolist() == [condition]
     both = queries.claims(condition=["ADHD", "PTSD"], data=data)
     assert set(both["condition"].astype(str)) == {"ADHD", "PTSD"}
+
+
+def test_claims_filter_by_stance_and_refuse_an_unknown_one():
+    data = crafted()
+    helps = queries.claims(treatment="ketamine", stance="benefit", data=data)
+    assert set(helps["stance"].astype(str)) == {"benefit"} and set(helps["verdict"].astype(str)) == {"supported"}
+    assert queries.claims(stance=["neutral", "no_benefit"], data=data)["claim_id"].tolist() == [
+        f"c-{n}" for n in range(1, len(data["claims"]) - 1, 2)] + [f"c-{len(data['claims']) - 1}"]
+    with pytest.raises(queries.UnknownValueError, match="benefit, no_benefit, neutral"):
+        queries.claims(stance="helps", data=data)
 
 
 def test_claims_filter_by_article_number_or_id_verdict_treatment_population_and_words():

@@ -127,17 +127,21 @@ def _article_ids(sources: pd.DataFrame) -> dict[str, str]:
 
 def claims(article: Choice = None, verdict: Choice = None, topic: Choice = None, treatment: Choice = None,
            condition: Choice = None, population: Choice = None, words: str | None = None, *,
-           data: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+           stance: Choice = None, data: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The audited articles' claims, one row per claim with its verdict, certainty and evidence ids.
 
     `article` is an article's number ('002') or source id. `population` matches the claim's own population
-    exactly (children, adults or unspecified: pass a list for several). `words`: claims whose text contains
+    exactly (children, adults or unspecified: pass a list for several). `stance` (benefit, no_benefit, neutral)
+    is what an efficacy claim says of the treatment; other claims have none. `words`: claims whose text contains
     every one of these words (any case).
 
     >>> claims(article="004", verdict="contradicted")["claim_id"].tolist()
     ['004-13', '004-39']
     >>> len(claims(treatment="ketamine", verdict="supported")) > 0
     True
+    >>> helps = claims(topic="efficacy", treatment=["ketamine", "esketamine"], condition="ADHD", stance="benefit")
+    >>> sorted(set(helps["stance"]))
+    ['benefit']
     """
     data = _tables(data)
     rows = data["claims"]
@@ -149,6 +153,7 @@ def claims(article: Choice = None, verdict: Choice = None, topic: Choice = None,
     rows = _keep(rows, "treatment_id", _treatment_ids(data, treatment))
     rows = _keep(rows, "condition", _values("condition", condition, vocabulary("claim_condition")))
     rows = _keep(rows, "population", _values("population", population, vocabulary("claim_population")))
+    rows = _keep(rows, "stance", _values("stance", stance, vocabulary("claim_stance")))
     for word in (words or "").lower().split():
         rows = rows[rows["claim"].astype("string").str.lower().str.contains(word, regex=False).fillna(False)
                     .to_numpy(dtype=bool)]
