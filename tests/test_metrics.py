@@ -85,6 +85,15 @@ def test_real_claims_no_central_claim_is_supported(dataset):
     assert not (promised["verdict"] == "supported").any(), "a claim that ketamine helps ADHD is supported: which trial?"
 
 
+def test_works_cited_lists_each_articles_references_once_in_source_order():
+    sources = pd.DataFrame({"source_id": ["r1", "r2", "r3", "r4"],
+                            "cited_by": ["001_a;002_b", None, "002_b;002_b", "002_b"]})
+    cited = metrics.works_cited(sources)
+    assert cited["001_a"]["source_id"].tolist() == ["r1"]
+    assert cited["002_b"]["source_id"].tolist() == ["r1", "r3", "r4"]
+    assert "003_c" not in cited
+
+
 def test_reference_audit_real_data(dataset):
     audit = metrics.reference_audit(dataset["sources"])
     assert audit.loc["001_fb699ec97b792068", "references_cited"] == 7

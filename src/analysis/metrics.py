@@ -22,7 +22,7 @@ __all__ = ["Agreement", "CERTAINTY_ORDER", "KETAMINE_TREATMENTS", "OVERREACH_WEI
            "exclusion_table", "first_ratings", "forest_rows", "hours_range_text", "hours_text", "idea_repetition",
            "in_treatment_order", "included_pages", "ketamine_adhd_efficacy_claims", "onset_claims", "onset_table",
            "onset_timeline", "overreach_index", "population_matches", "prisma_counts", "rating_agreement",
-           "reference_audit", "risk_summary", "short_name", "treatment_risks", "verdict_shares"]
+           "reference_audit", "risk_summary", "short_name", "treatment_risks", "verdict_shares", "works_cited"]
 
 
 def __dir__() -> list[str]:
@@ -90,12 +90,23 @@ def audited_article_table(sources: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
                         ).reset_index(drop=True)
 
 
+def works_cited(sources: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each article's references: the sources whose `cited_by` names it, in the sources' order (one pass over the
+    lists, not one search per article)."""
+    rows: dict[str, list[int]] = {}
+    for row, ids in enumerate(sources["cited_by"].fillna("").astype(str).str.split(";")):
+        for article in dict.fromkeys(ids):
+            rows.setdefault(article, []).append(row)
+    return {article: sources.iloc[positions] for article, positions in rows.items()}
+
+
 def reference_audit(sources: pd.DataFrame) -> pd.DataFrame:
     """For each article: how many works it cites, and how many of those test ketamine in people with ADHD."""
     seeds = sources.loc[sources["kind"].isin(AUDITED_KINDS), "source_id"].astype(str)
+    cited_by_article = works_cited(sources)
     rows = []
     for seed in seeds:
-        cited = sources[sources["cited_by"].fillna("").str.split(";").apply(lambda ids, s=seed: s in ids)]
+        cited = cited_by_article.get(seed, sources.iloc[0:0])
         answers = cited["tests_ketamine_in_adhd"].astype(str)
         rows.append({"source_id": seed, "references_cited": len(cited),
                      "test_ketamine_in_adhd": int((answers == "yes").sum()),

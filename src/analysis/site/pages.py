@@ -227,10 +227,7 @@ def article_cards(tables: dict[str, pd.DataFrame]) -> str:
     references = metrics.reference_audit(sources)
     by_id = sources.set_index(sources["source_id"].astype(str))
     claims_of = dict(tuple(claims.groupby(claims["source_id"].astype(str), sort=False)))
-    citing: dict[str, list[int]] = {}  # article id -> rows of the sources that name it in cited_by, in order
-    for row, ids in enumerate(sources["cited_by"].fillna("").astype(str).str.split(";")):
-        for cited_id in dict.fromkeys(ids):
-            citing.setdefault(cited_id, []).append(row)
+    cited_by_article = metrics.works_cited(sources)
     cards = ['<ul class="card-index">' + "".join(
         f'<li>{anchor("#article-" + fragment(sid), name)}</li>' for sid, name in names.items()) + "</ul>"]
     for sid, name in names.items():
@@ -248,7 +245,7 @@ def article_cards(tables: dict[str, pd.DataFrame]) -> str:
             else "no claims"
         back = backing.loc[sid] if sid in backing.index else pd.Series(dtype=int)
         back_words = ", ".join(f"{int(n)} with {text(v)}" for v, n in back.items() if n) or "none recorded"
-        cited = sources.iloc[citing.get(sid, [])]
+        cited = cited_by_article.get(sid, sources.iloc[0:0])
         ref = references.loc[sid] if sid in references.index else None
         ref_words = (f"{int(ref['references_cited'])} works cited; {int(ref['test_ketamine_in_adhd'])} test ketamine "
                      f"in people with ADHD, {int(ref['do_not'])} do not, {int(ref['unidentified_or_unclear'])} "
