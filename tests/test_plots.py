@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
 from analysis import metrics, plots, queries, save_figure
@@ -90,8 +91,6 @@ def test_phone_versions_are_narrow_legible_and_uncut(charts):
 def test_flow_boxes_hold_their_text_at_both_widths(charts):
     """Each box of the search's flow diagram is drawn round the whole of its text, however many reasons the
     screening records (a longer list of reasons makes the box taller, never spills out of it)."""
-    from matplotlib.patches import FancyBboxPatch
-
     for chart in (charts["prisma"], charts["prisma"].redraw(width=NARROW_WIDTH_IN)):
         ax = chart.figure.axes[0]
         chart.figure.draw_without_rendering()

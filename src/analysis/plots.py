@@ -639,6 +639,15 @@ def _box_height(text: str, characters: int, least: float, line: float) -> float:
     return max(least, (wrap(text, characters).count("\n") + 1) * line + 0.5)
 
 
+def _fit_flow(ax, lowest: float, top: float) -> None:
+    """Show the flow from 0 (or `lowest`, when its boxes reach below) to `top`, growing the figure by as much as
+    the view grows, so that a unit, and the text it was sized for, keeps its height."""
+    bottom = min(0.0, lowest)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(bottom, top)
+    ax.figure.set_figheight(ax.figure.get_figheight() * (top - bottom) / top)
+
+
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
     ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1})
 
@@ -675,9 +684,7 @@ def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
             if index < len(steps) - 1:
                 _arrow(ax, (0.8, top - main_height), (0.8, low - 0.5))
             top = low - 0.5
-        ax.set_xlim(0, 10)
-        ax.set_ylim(min(0.0, top), 20)
-        fig.set_figheight(9.6 * (20 - min(0.0, top)) / 20)
+        _fit_flow(ax, top, 20)
     else:
         height = max(_box_height(text, chars, 1.3, 0.3) for main, side in steps
                      for text, chars in ((main, 36), (side or "", 44)))
@@ -692,9 +699,7 @@ def plot_prisma(prisma, width: float = FIGURE_WIDTH_IN) -> Chart:
                 _arrow(ax, *(ends if last else ends[::-1]))
             if index < len(steps) - 1:
                 _arrow(ax, (2.2, y), (2.2, y - gap))
-        ax.set_xlim(0, 10)
-        ax.set_ylim(min(0.0, y - 0.1), 10)
-        fig.set_figheight(6.4 * (10 - min(0.0, y - 0.1)) / 10)
+        _fit_flow(ax, y - 0.1, 10)
     top_reason = prisma.excluded.idxmax() if excluded_total else None
     _title(ax, f"{prisma.included} articles audited from {prisma.records} distinct pages found by {prisma.queries} "
                "queries" + (f"; the commonest reason to exclude a page: {label('exclusion_reason', top_reason)}"
