@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import findings, load_dataset, paths
+from analysis import findings, load_dataset, metrics, paths, plots
 from analysis.build import build
 from analysis.notebook_files import cell_source, read_notebook
 from analysis.readme import END, START, with_key_finding
@@ -72,6 +72,14 @@ def test_the_trial_sentence_follows_the_sources(data_copy):
     assert findings.trial_sentence(load_dataset(data_copy)["sources"]) == (
         "We found 1 randomised trial of ketamine or esketamine in people with ADHD: Fixture trial of ketamine in "
         "ADHD (2026).")
+
+
+def test_the_trial_enters_the_childrens_forest_plot(data_copy):
+    """Notebook 04's forest of pooled effects draws the trial's estimate (the build test runs notebook 05 only)."""
+    add_trial(data_copy)
+    data = load_dataset(data_copy)
+    rows = metrics.forest_rows(data["meta_analyses"], data["treatments"], "children")
+    assert "Ketamine -0.50 (-0.90 to -0.10, fixture)" in plots.plot_forest(rows, "children").alt_text
 
 
 def test_readme_key_finding_is_what_the_data_say(dataset):
